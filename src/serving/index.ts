@@ -1,0 +1,7 @@
+// Door of the scoring server: start one in-process, or spawn dist/src/serving/main.js per deployment (see README.md).
+export { startScoringServer, buildScoringApp, type ScoringServer, type ScoringServerOptions } from './server';
+export { KeyRing, bearerToken, type KeySource } from './keys';
+export { deploymentLogPath, readDeploymentLogs, type DeploymentRef } from './logs';
+export { buildSwagger, exampleRequests, exampleRowsFor } from './swagger';
+export { parseScoringRequest, formatScoringReply, type RequestShape, type ScoringMethod } from './request-shapes';
+export { ScoringError } from './errors';
