@@ -1,0 +1,124 @@
+// Inputs and outputs of each step: small references (names, versions, URIs), never data or secrets.
+import type {
+  AutoMLLimits,
+  BenchmarkGate,
+  ComputeSettings,
+  DeploymentRef,
+  ModelRef,
+  PipelineRef,
+  PrimaryMetricName,
+  SmokeSummary,
+} from '../workflows/types';
+
+export interface DatasetRef {
+  name: string;
+  version: string;
+  /** azureml:// or https URI of the registered data asset. */
+  uri: string;
+}
+
+export interface UploadDatasetInput {
+  project: string;
+  /** Local path, file:// or https:// URI of a CSV. */
+  datasetUri: string;
+  target: string;
+}
+
+export interface EnsureComputeInput {
+  compute: ComputeSettings;
+}
+export interface ComputeRef {
+  name: string;
+  provisioningState: string;
+}
+
+export interface SubmitAutoMLInput {
+  jobName: string;
+  project: string;
+  cycle: number;
+  dataset: DatasetRef;
+  computeName: string;
+  target: string;
+  primaryMetric: PrimaryMetricName;
+  limits: AutoMLLimits;
+}
+export interface JobRef {
+  jobName: string;
+  /** True when the job already existed (a retried submit attached to it). */
+  attached: boolean;
+}
+
+export interface WaitForAutoMLInput {
+  jobName: string;
+  primaryMetric: PrimaryMetricName;
+}
+export interface AutoMLOutcome {
+  jobName: string;
+  status: 'Completed';
+  bestChildRunId: string;
+  bestMetric: number;
+  trialsDone: number;
+}
+
+export interface RegisterModelInput {
+  project: string;
+  cycle: number;
+  modelName: string;
+  jobName: string;
+  bestChildRunId: string;
+  dataset: DatasetRef;
+  primaryMetric: PrimaryMetricName;
+}
+
+export interface DeployModelInput {
+  project: string;
+  cycle: number;
+  endpointName: string;
+  deploymentName: string;
+  model: ModelRef;
+  instanceType: string;
+  instanceCount: number;
+}
+
+export interface EnableInsightsInput {
+  deployment: DeploymentRef;
+}
+export interface InsightsRef {
+  appInsightsEnabled: boolean;
+  /** Lines of deployment log read back through getLogs, to prove logging works. */
+  logLines: number;
+}
+
+export interface SmokeTestInput {
+  project: string;
+  cycle: number;
+  deployment: DeploymentRef;
+  gate: BenchmarkGate;
+}
+
+export interface SwitchTrafficInput {
+  endpointName: string;
+  /** Deployment that takes 100% of traffic. */
+  deploymentName: string;
+}
+export interface RollbackInput {
+  endpointName: string;
+  /** The deployment that failed its gate; removed. */
+  failedDeployment: string;
+  /** The champion's deployment, which keeps (or gets back) all traffic. */
+  previousDeployment?: string;
+}
+export interface TrafficRef {
+  endpointName: string;
+  traffic: Record<string, number>;
+}
+
+export interface PublishPipelineInput {
+  project: string;
+  cycle: number;
+  model: ModelRef;
+  deployment: DeploymentRef;
+  batchEndpointName: string;
+}
+
+export type { DeploymentRef, ModelRef, PipelineRef, SmokeSummary };

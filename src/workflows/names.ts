@@ -1,0 +1,12 @@
+// Deterministic names for everything a cycle creates, so a retried step finds what it already made.
+// Azure limits: endpoint names 3-32 chars, deployment names 3-32, job names unique per workspace.
+
+export const projectWorkflowId = (project: string): string => `amlops-${project}`;
+export const cycleWorkflowId = (project: string, cycle: number): string => `amlops-${project}-cycle-${cycle}`;
+export const scheduleId = (project: string, name = 'retrain'): string => `amlops-${project}-${name}`;
+
+export const jobName = (project: string, cycle: number): string => `${project}-automl-c${cycle}`;
+export const modelName = (project: string): string => `${project}-model`;
+export const endpointName = (project: string): string => `${project}-ep`;
+export const deploymentName = (cycle: number): string => `c${cycle}`;
+export const batchEndpointName = (project: string): string => `${project}-batch`;

@@ -1,0 +1,140 @@
+// Validation of everything that enters the workflow from outside: settings, retrain requests, approvals.
+// Pure zod, so the workflow bundle, the CLI and the webhook server share one definition and one wording.
+import { z } from 'zod';
+import type { CycleSettings, RetrainRequest, ApprovalDecision } from './types';
+
+/** Lower-case letters, digits and hyphens, starting with a letter: valid in every Azure resource name we derive. */
+export const projectName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{1,22}[a-z0-9]$/, {
+    message: 'must be 3-24 characters of lower-case letters, digits and hyphens, starting with a letter (e.g. "bankmarketing")',
+  });
+
+const primaryMetric = z.enum([
+  'AUC_weighted',
+  'accuracy',
+  'AUC_macro',
+  'average_precision_score_weighted',
+  'f1_score_weighted',
+  'log_loss',
+  'norm_macro_recall',
+]);
+
+const positiveInt = z.number().int().positive();
+
+export const computeSettings = z.strictObject({
+  name: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{1,15}$/, { message: 'must be 2-16 letters, digits or hyphens, starting with a letter' }),
+  vmSize: z.string().min(1),
+  minNodes: z.number().int().min(0),
+  maxNodes: positiveInt,
+  idleSecondsBeforeScaleDown: z.number().int().min(0),
+});
+
+export const automlLimits = z.strictObject({
+  timeoutMinutes: z.number().positive().max(60 * 24 * 7),
+  trialTimeoutMinutes: z.number().positive(),
+  maxTrials: positiveInt.max(1000),
+  maxConcurrentTrials: positiveInt.max(64),
+  enableEarlyTermination: z.boolean(),
+  exitScore: z.number().optional(),
+});
+
+export const benchmarkGate = z.strictObject({
+  requests: positiveInt.max(1_000_000),
+  connections: positiveInt.max(1000),
+  maxP95Ms: z.number().positive(),
+  maxErrorRate: z.number().min(0).max(1),
+});
+
+const duration = z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d|seconds?|minutes?|hours?|days?)$/, {
+  message: 'must be a duration such as "30m", "12h" or "7 days"',
+});
+
+export const cycleSettings = z.strictObject({
+  target: z.string().min(1),
+  primaryMetric,
+  compute: computeSettings,
+  automl: automlLimits,
+  instanceType: z.string().min(1),
+  instanceCount: positiveInt.max(20),
+  championMargin: z.number().min(0),
+  requireApproval: z.boolean(),
+  approvalTimeout: duration,
+  benchmark: benchmarkGate,
+});
+
+export const DEFAULT_SETTINGS: CycleSettings = {
+  target: 'y',
+  primaryMetric: 'AUC_weighted',
+  compute: { name: 'cpu-cluster', vmSize: 'Standard_DS3_v2', minNodes: 0, maxNodes: 2, idleSecondsBeforeScaleDown: 120 },
+  automl: {
+    timeoutMinutes: 1,
+    trialTimeoutMinutes: 1,
+    maxTrials: 40,
+    maxConcurrentTrials: 2,
+    enableEarlyTermination: true,
+  },
+  instanceType: 'Standard_DS2_v2',
+  instanceCount: 1,
+  championMargin: 0.001,
+  requireApproval: false,
+  approvalTimeout: '7 days',
+  benchmark: { requests: 200, connections: 8, maxP95Ms: 500, maxErrorRate: 0 },
+};
+
+export const retrainOverrides = cycleSettings
+  .omit({ compute: true, automl: true, benchmark: true })
+  .partial()
+  .extend({ automl: automlLimits.partial().optional(), benchmark: benchmarkGate.partial().optional() })
+  .strict();
+
+export const retrainRequest = z.strictObject({
+  requestId: z.string().min(1).max(200),
+  reason: z.string().min(1).max(500),
+  source: z.enum(['start', 'cli', 'github', 'eventgrid', 'webhook', 'schedule']),
+  datasetUri: z.string().min(1).max(2000).optional(),
+  overrides: retrainOverrides.optional(),
+});
+
+export const approvalDecision = z.strictObject({
+  cycle: positiveInt,
+  approved: z.boolean(),
+  by: z.string().max(200).optional(),
+  comment: z.string().max(1000).optional(),
+});
+
+/** One line per problem, each naming the field at fault: "automl.maxTrials: must be ..." */
+export function describeIssues(error: z.ZodError, prefix = ''): string {
+  return error.issues
+    .map((issue) => {
+      const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+      return `${path || '(input)'}: ${issue.message}`;
+    })
+    .join('\n');
+}
+
+function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new Error(`Invalid ${what}:\n${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+export const parseRetrainRequest = (value: unknown): RetrainRequest => parseOrThrow(retrainRequest, value, 'retrain request');
+export const parseApproval = (value: unknown): ApprovalDecision => parseOrThrow(approvalDecision, value, 'approval');
+export const parseCycleSettings = (value: unknown): CycleSettings => parseOrThrow(cycleSettings, value, 'cycle settings');
+
+/** Settings for one cycle: the project's, with a request's overrides laid over them (later requests win). */
+export function applyOverrides(base: CycleSettings, requests: Pick<RetrainRequest, 'overrides'>[]): CycleSettings {
+  let settings = base;
+  for (const { overrides } of requests) {
+    if (!overrides) continue;
+    const { automl, benchmark, ...flat } = overrides;
+    settings = {
+      ...settings,
+      ...flat,
+      automl: { ...settings.automl, ...automl },
+      benchmark: { ...settings.benchmark, ...benchmark },
+    };
+  }
+  return settings;
+}

@@ -1,0 +1,87 @@
+// Instant, scriptable stand-ins for the cycle's activities, for tests of the workflow's decisions only.
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type * as real from '../../src/activities';
+
+export type ActivityName = keyof typeof real;
+export type Activities = typeof real;
+
+export interface Call {
+  name: ActivityName;
+  input: Record<string, unknown>;
+  attempt: number;
+}
+
+export interface FakeScript {
+  /** Primary metric of the model registered in cycle N (1-based); default 0.9 + N/100. */
+  metric?: (cycle: number) => number;
+  smokePasses?: (cycle: number) => boolean;
+  /** Throw to fail an attempt; return to let it succeed. */
+  fail?: Partial<Record<ActivityName, (attempt: number, input: Record<string, unknown>) => void>>;
+  /** Awaited before the activity answers, to hold a cycle at a step. */
+  hold?: Partial<Record<ActivityName, () => Promise<void>>>;
+}
+
+export function fakeActivities(script: FakeScript = {}): { activities: Activities; calls: Call[] } {
+  const calls: Call[] = [];
+  const metric = script.metric ?? ((cycle: number) => 0.9 + cycle / 100);
+
+  function wrap<N extends ActivityName>(name: N, answer: (input: Record<string, unknown>) => unknown): Activities[N] {
+    const fn = async (input: Record<string, unknown>) => {
+      const attempt = Context.current().info.attempt;
+      calls.push({ name, input, attempt });
+      script.fail?.[name]?.(attempt, input);
+      await script.hold?.[name]?.();
+      return answer(input);
+    };
+    return fn as unknown as Activities[N];
+  }
+
+  const activities: Activities = {
+    uploadDataset: wrap('uploadDataset', (i) => ({ name: `${i.project}-data`, version: 'abc123', uri: `azureml:${i.project}-data:abc123` })),
+    ensureCompute: wrap('ensureCompute', (i) => ({ name: (i.compute as { name: string }).name, provisioningState: 'Succeeded' })),
+    submitAutoML: wrap('submitAutoML', (i) => ({ jobName: i.jobName, attached: false })),
+    waitForAutoML: wrap('waitForAutoML', (i) => ({
+      jobName: i.jobName,
+      status: 'Completed',
+      bestChildRunId: `${i.jobName}_3`,
+      bestMetric: 0.9,
+      trialsDone: 4,
+    })),
+    registerModel: wrap('registerModel', (i) => ({
+      name: i.modelName,
+      version: String(i.cycle),
+      primaryMetric: i.primaryMetric,
+      metricValue: metric(i.cycle as number),
+    })),
+    deployModel: wrap('deployModel', (i) => ({
+      endpointName: i.endpointName,
+      deploymentName: i.deploymentName,
+      scoringUri: `https://127.0.0.1/${i.endpointName}/score`,
+    })),
+    enableInsights: wrap('enableInsights', () => ({ appInsightsEnabled: true, logLines: 3 })),
+    smokeTest: wrap('smokeTest', (i) => {
+      const passed = script.smokePasses?.(i.cycle as number) ?? true;
+      return {
+        passed,
+        checks: [{ name: 'score', passed, detail: passed ? 'labels ok' : 'answered labels outside {no, yes}' }],
+      };
+    }),
+    switchTraffic: wrap('switchTraffic', (i) => ({ endpointName: i.endpointName, traffic: { [i.deploymentName as string]: 100 } })),
+    rollbackDeployment: wrap('rollbackDeployment', (i) => ({
+      endpointName: i.endpointName,
+      traffic: i.previousDeployment ? { [i.previousDeployment as string]: 100 } : {},
+    })),
+    publishPipeline: wrap('publishPipeline', (i) => ({ batchEndpoint: i.batchEndpointName, triggerUrl: 'http://127.0.0.1:8787/hooks/generic' })),
+  };
+  return { activities, calls };
+}
+
+export const retryable = (message: string) => ApplicationFailure.retryable(message, 'Throttled');
+export const fatal = (message: string) => ApplicationFailure.nonRetryable(message, 'InvalidInput');
+
+/** A gate a test opens by hand. */
+export function gate(): { wait: () => Promise<void>; open: () => void } {
+  let open!: () => void;
+  const p = new Promise<void>((r) => (open = r));
+  return { wait: () => p, open };
+}

@@ -1,0 +1,280 @@
+// The retraining workflow's decisions, on a real Temporal dev server with scripted activities.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { operationalize } from '../../src/workflows';
+import { approvalUpdate, historyQuery, retrainSignal, retrainUpdate, statusQuery, triggersQuery } from '../../src/workflows/messages';
+import { projectWorkflowId } from '../../src/workflows/names';
+import { DEFAULT_SETTINGS } from '../../src/workflows/schemas';
+import type { CycleSettings, ProjectStatus } from '../../src/workflows/types';
+import { bundleWorkflows, startTestServer } from '../helpers/temporal';
+import { fakeActivities, fatal, gate, retryable, type FakeScript } from '../helpers/fake-activities';
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  [env, bundle] = await Promise.all([startTestServer(), bundleWorkflows()]);
+}, 120000);
+afterAll(async () => {
+  await env?.teardown();
+});
+
+const settings = (extra: Partial<CycleSettings> = {}): CycleSettings => ({ ...DEFAULT_SETTINGS, ...extra });
+
+interface Project {
+  handle: WorkflowHandleWithFirstExecutionRunId<typeof operationalize>;
+  calls: ReturnType<typeof fakeActivities>['calls'];
+  name: string;
+}
+
+/** Runs `body` with a worker serving a fresh project workflow whose activities follow `script`. */
+async function withProject(
+  script: FakeScript,
+  body: (p: Project) => Promise<void>,
+  opts: { settings?: CycleSettings; maxHistoryEvents?: number } = {},
+): Promise<void> {
+  const taskQueue = `test-${randomUUID()}`;
+  const name = `p${randomUUID().slice(0, 8)}`;
+  const { activities, calls } = fakeActivities(script);
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities,
+  });
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start(operationalize, {
+      taskQueue,
+      workflowId: projectWorkflowId(name),
+      args: [{ project: name, datasetUri: 'data/x.csv', settings: opts.settings ?? settings(), maxHistoryEvents: opts.maxHistoryEvents }],
+    });
+    try {
+      await body({ handle, calls, name });
+    } finally {
+      await handle.terminate('test done').catch(() => undefined);
+    }
+  });
+}
+
+async function until(handle: WorkflowHandle, predicate: (s: ProjectStatus) => boolean, what: string, timeoutMs = 30000): Promise<ProjectStatus> {
+  const deadline = Date.now() + timeoutMs;
+  let last: ProjectStatus | undefined;
+  while (Date.now() < deadline) {
+    last = await handle.query(statusQuery);
+    if (predicate(last)) return last;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last)}`);
+}
+
+const cyclesDone = (n: number) => (s: ProjectStatus) => s.state === 'idle' && s.cyclesCompleted >= n;
+
+test('a cycle runs every step in order and deploys the first model', async () => {
+  await withProject({}, async ({ handle, calls }) => {
+    await until(handle, cyclesDone(1), 'cycle 1');
+    const [record] = await handle.query(historyQuery);
+    expect(record.outcome).toBe('deployed');
+    expect(calls.map((c) => c.name)).toEqual([
+      'uploadDataset',
+      'ensureCompute',
+      'submitAutoML',
+      'waitForAutoML',
+      'registerModel',
+      'deployModel',
+      'enableInsights',
+      'smokeTest',
+      'switchTraffic',
+      'publishPipeline',
+    ]);
+    expect(record.steps.map((s) => s.step)).toEqual(calls.map((c) => c.name));
+    const status = await handle.query(statusQuery);
+    expect(status.champion?.model.version).toBe('1');
+    expect(status.champion?.deployment.deploymentName).toBe('c1');
+    // Deterministic names: a retry of submitAutoML would ask for this same job.
+    expect(calls.find((c) => c.name === 'submitAutoML')?.input.jobName).toBe(`${handle.workflowId.replace('amlops-', '')}-automl-c1`);
+  });
+});
+
+test('a retryable failure is retried and the cycle succeeds', async () => {
+  const fail = { uploadDataset: (attempt: number) => { if (attempt < 3) throw retryable('workspace throttled (429)'); } };
+  await withProject({ fail }, async ({ handle, calls }) => {
+    await until(handle, cyclesDone(1), 'cycle 1');
+    expect((await handle.query(historyQuery))[0].outcome).toBe('deployed');
+    expect(calls.filter((c) => c.name === 'uploadDataset').map((c) => c.attempt)).toEqual([1, 2, 3]);
+  });
+});
+
+test('a non-retryable failure ends the cycle at once, is shown in status, and a retrain after the fix succeeds', async () => {
+  let broken = true;
+  const fail = { ensureCompute: () => { if (broken) throw fatal('vmSize "Standard_BOGUS" is not a valid VM size; use e.g. Standard_DS3_v2'); } };
+  await withProject({ fail }, async ({ handle, calls }) => {
+    const status = await until(handle, cyclesDone(1), 'cycle 1 to fail');
+    expect(status.lastError).toContain('Standard_BOGUS');
+    expect(calls.filter((c) => c.name === 'ensureCompute')).toHaveLength(1);
+    const [record] = await handle.query(historyQuery);
+    expect(record.outcome).toBe('failed');
+    expect(record.reason).toContain('ensureCompute failed');
+    expect(calls.some((c) => c.name === 'submitAutoML')).toBe(false);
+
+    broken = false;
+    const ack = await handle.executeUpdate(retrainUpdate, { args: [{ requestId: 'fix-1', reason: 'fixed vm size', source: 'cli' }] });
+    expect(ack).toEqual({ status: 'started', cycle: 2 });
+    const after = await until(handle, cyclesDone(2), 'cycle 2');
+    expect(after.lastError).toBeUndefined();
+    expect((await handle.query(historyQuery))[1].outcome).toBe('deployed');
+  });
+});
+
+test('champion/challenger: a challenger within the margin is not deployed; a clearly better one is', async () => {
+  const metrics = [0.9, 0.905, 0.95];
+  await withProject({ metric: (c) => metrics[c - 1] }, async ({ handle, calls }) => {
+    await until(handle, cyclesDone(1), 'cycle 1');
+    await handle.executeUpdate(retrainUpdate, { args: [{ requestId: 'r2', reason: 'new data', source: 'cli' }] });
+    await until(handle, cyclesDone(2), 'cycle 2');
+    await handle.executeUpdate(retrainUpdate, { args: [{ requestId: 'r3', reason: 'newer data', source: 'cli' }] });
+    const status = await until(handle, cyclesDone(3), 'cycle 3');
+    const history = await handle.query(historyQuery);
+    expect(history.map((h) => h.outcome)).toEqual(['deployed', 'kept-champion', 'deployed']);
+    expect(history[1].reason).toMatch(/0\.9050 vs champion 0\.9000.*champion kept/);
+    expect(history[1].championBefore?.metricValue).toBe(0.9);
+    expect(history[2].reason).toMatch(/challenger wins/);
+    expect(calls.filter((c) => c.name === 'deployModel').map((c) => c.input.deploymentName)).toEqual(['c1', 'c3']);
+    expect(status.champion?.cycle).toBe(3);
+    expect(status.bestMetric).toBe(0.95);
+  }, { settings: settings({ championMargin: 0.01 }) });
+});
+
+test('a failed smoke test rolls traffic back to the previous deployment', async () => {
+  await withProject({ smokePasses: (c) => c !== 2 }, async ({ handle, calls }) => {
+    await until(handle, cyclesDone(1), 'cycle 1');
+    await handle.signal(retrainSignal, { requestId: 'r2', reason: 'new data', source: 'webhook' });
+    const status = await until(handle, cyclesDone(2), 'cycle 2');
+    const record = (await handle.query(historyQuery))[1];
+    expect(record.outcome).toBe('rolled-back');
+    expect(record.reason).toContain('answered labels outside');
+    const rollback = calls.find((c) => c.name === 'rollbackDeployment');
+    expect(rollback?.input).toMatchObject({ failedDeployment: 'c2', previousDeployment: 'c1' });
+    expect(calls.filter((c) => c.name === 'switchTraffic')).toHaveLength(1);
+    expect(status.champion?.deployment.deploymentName).toBe('c1');
+  });
+});
+
+test('approval gate: the cycle waits, then approve switches traffic and reject rolls back', async () => {
+  await withProject({}, async ({ handle, calls }) => {
+    const waiting = await until(handle, (s) => s.state === 'awaiting-approval', 'approval wait');
+    expect(waiting.step).toBe('awaitApproval');
+    expect(calls.some((c) => c.name === 'switchTraffic')).toBe(false);
+    await expect(handle.executeUpdate(approvalUpdate, { args: [{ cycle: 7, approved: true }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/Cycle 7 is not waiting/) } });
+    await handle.executeUpdate(approvalUpdate, { args: [{ cycle: 1, approved: true, by: 'ana' }] });
+    await until(handle, cyclesDone(1), 'cycle 1');
+    expect((await handle.query(historyQuery))[0].outcome).toBe('deployed');
+
+    await handle.executeUpdate(retrainUpdate, { args: [{ requestId: 'r2', reason: 'x', source: 'cli' }] });
+    await until(handle, (s) => s.state === 'awaiting-approval' && s.cycle === 2, 'approval wait 2');
+    await handle.executeUpdate(approvalUpdate, { args: [{ cycle: 2, approved: false, by: 'ben', comment: 'drift' }] });
+    const status = await until(handle, cyclesDone(2), 'cycle 2');
+    const record = (await handle.query(historyQuery))[1];
+    expect(record.outcome).toBe('rejected');
+    expect(record.reason).toContain('rejected by ben: drift');
+    expect(calls.find((c) => c.name === 'rollbackDeployment')?.input).toMatchObject({ failedDeployment: 'c2', previousDeployment: 'c1' });
+    expect(status.champion?.cycle).toBe(1);
+  }, { settings: settings({ requireApproval: true }) });
+});
+
+test('50 retrain signals during a cycle start exactly one next cycle and are all recorded', async () => {
+  const held = gate();
+  let waits = 0;
+  const hold = { waitForAutoML: () => (++waits === 1 ? held.wait() : Promise.resolve()) };
+  await withProject({ hold }, async ({ handle, calls }) => {
+    await until(handle, (s) => s.step === 'waitForAutoML', 'cycle 1 at the AutoML wait');
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        handle.signal(retrainSignal, { requestId: `push-${i}`, reason: `commit ${i}`, source: 'github', datasetUri: `data/v${i}.csv` }),
+      ),
+    );
+    const during = await handle.query(statusQuery);
+    expect(during.pendingTriggers).toBe(50);
+    held.open();
+    await until(handle, cyclesDone(2), 'cycle 2');
+    await new Promise((r) => setTimeout(r, 500)); // a third cycle would have started by now
+    const status = await handle.query(statusQuery);
+    expect(status.cycle).toBe(2);
+    expect(status.triggersRecorded).toBe(51);
+    const triggers = await handle.query(triggersQuery);
+    expect(triggers.filter((t) => t.source === 'github').every((t) => t.cycle === 2)).toBe(true);
+    const history = await handle.query(historyQuery);
+    expect(history[1].triggers).toHaveLength(50);
+    // The dataset of the last trigger received wins when triggers are coalesced.
+    const lastReceived = triggers[triggers.length - 1];
+    expect(lastReceived.datasetUri).toMatch(/^data\/v\d+\.csv$/);
+    expect(calls.filter((c) => c.name === 'uploadDataset')[1].input.datasetUri).toBe(lastReceived.datasetUri);
+  });
+});
+
+test('a repeated request id is ignored', async () => {
+  await withProject({}, async ({ handle }) => {
+    await until(handle, cyclesDone(1), 'cycle 1');
+    const first = await handle.executeUpdate(retrainUpdate, { args: [{ requestId: 'delivery-1', reason: 'push', source: 'github' }] });
+    const again = await handle.executeUpdate(retrainUpdate, { args: [{ requestId: 'delivery-1', reason: 'push', source: 'github' }] });
+    expect(first).toEqual({ status: 'started', cycle: 2 });
+    expect(again).toEqual({ status: 'duplicate', cycle: 2 });
+    await handle.signal(retrainSignal, { requestId: 'delivery-1', reason: 'push', source: 'github' });
+    await until(handle, cyclesDone(2), 'cycle 2');
+    await new Promise((r) => setTimeout(r, 500));
+    const status = await handle.query(statusQuery);
+    expect(status.cycle).toBe(2);
+    expect(status.triggersRecorded).toBe(2);
+  });
+});
+
+test('a malformed retrain update is rejected with the field at fault and changes nothing', async () => {
+  await withProject({}, async ({ handle }) => {
+    await until(handle, cyclesDone(1), 'cycle 1');
+    await expect(
+      handle.executeUpdate(retrainUpdate, { args: [{ requestId: '', reason: 'x', source: 'cli', overrides: { championMargin: -1 } } as never] }),
+    ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/requestId[\s\S]*overrides\.championMargin/) } });
+    expect((await handle.query(statusQuery)).triggersRecorded).toBe(1);
+  });
+});
+
+test('continue-as-new keeps history bounded and carries state and pending triggers', async () => {
+  const held = gate();
+  let waits = 0;
+  const hold = { waitForAutoML: () => (++waits === 4 ? held.wait() : Promise.resolve()) };
+  await withProject({ hold }, async ({ handle }) => {
+    for (let c = 2; c <= 4; c++) {
+      await until(handle, cyclesDone(c - 1), `cycle ${c - 1}`);
+      await handle.executeUpdate(retrainUpdate, { args: [{ requestId: `r${c}`, reason: 'x', source: 'cli' }] });
+    }
+    await until(handle, (s) => s.cycle === 4 && s.step === 'waitForAutoML', 'cycle 4 held');
+    for (let i = 0; i < 5; i++) await handle.signal(retrainSignal, { requestId: `late-${i}`, reason: 'late', source: 'webhook' });
+    held.open();
+    const status = await until(handle, cyclesDone(5), 'cycle 5 after continue-as-new', 60000);
+    expect(status.continuedAsNew).toBeGreaterThanOrEqual(1);
+    expect(status.triggersRecorded).toBe(9);
+    const history = await handle.query(historyQuery);
+    expect(history.map((h) => h.cycle)).toEqual([1, 2, 3, 4, 5]);
+    expect(history[4].triggers).toEqual(['late-0', 'late-1', 'late-2', 'late-3', 'late-4']);
+    expect(status.champion?.cycle).toBe(5);
+    const { runId } = await handle.describe();
+    expect(runId).not.toBe(handle.firstExecutionRunId);
+  }, { maxHistoryEvents: 120 });
+});
+
+test('recorded histories replay without non-determinism', async () => {
+  await withProject({ smokePasses: (c) => c !== 2 }, async ({ handle }) => {
+    await until(handle, cyclesDone(1), 'cycle 1');
+    await handle.executeUpdate(retrainUpdate, { args: [{ requestId: 'r2', reason: 'x', source: 'cli' }] });
+    await until(handle, cyclesDone(2), 'cycle 2');
+    const histories = [
+      await handle.fetchHistory(),
+      await env.client.workflow.getHandle(`${handle.workflowId}-cycle-1`).fetchHistory(),
+      await env.client.workflow.getHandle(`${handle.workflowId}-cycle-2`).fetchHistory(),
+    ];
+    for (const history of histories) {
+      await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history)).resolves.toBeUndefined();
+    }
+  });
+});
