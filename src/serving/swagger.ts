@@ -19,7 +19,13 @@ function columnSchema(col: ColumnSchema, example: unknown, openapi3: boolean): J
     case 'categorical':
       return { type: 'string', description: `Categorical.${seen}`, ...nullable, ...(example !== undefined ? { example } : {}) };
     case 'boolean':
-      return { type: 'boolean', description: `Boolean.${seen}`, ...nullable, ...(example !== undefined ? { example } : {}) };
+      // Two-valued columns arrive as true/false or as their category text ("no"/"yes"); document what the real rows hold.
+      return {
+        type: typeof example === 'string' ? 'string' : 'boolean',
+        description: `Two-valued: true/false or its category text.${seen}`,
+        ...nullable,
+        ...(example !== undefined ? { example } : {}),
+      };
   }
 }
 
@@ -117,7 +123,7 @@ export function buildSwagger(model: LoadedModel, info: SwaggerInfo, version: 2 |
     `Scoring API of model ${info.modelName ?? model.artifact.target}` +
     `${info.modelVersion ? ` version ${info.modelVersion}` : ''} (${model.artifact.algorithm}), ` +
     `predicting '${model.artifact.target}' with classes ${model.classes.join(', ')}. ` +
-    'Authorize with "Bearer <endpoint key>".';
+    'Authorize with "Bearer YOUR_ENDPOINT_KEY".';
   const openapi3 = version === 3;
   const ref = (name: string): Json => ({ $ref: openapi3 ? `#/components/schemas/${name}` : `#/definitions/${name}` });
   const errorResponse = (text: string): Json =>
