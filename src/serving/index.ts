@@ -5,3 +5,4 @@ export { deploymentLogPath, readDeploymentLogs, type DeploymentRef } from './log
 export { buildSwagger, exampleRequests, exampleRowsFor } from './swagger';
 export { parseScoringRequest, formatScoringReply, type RequestShape, type ScoringMethod } from './request-shapes';
 export { ScoringError } from './errors';
+export { loadModelFile } from './model-file';

@@ -29,12 +29,22 @@ function columnSchema(col: ColumnSchema, example: unknown, openapi3: boolean): J
   }
 }
 
-/** Real training rows restricted to the model's input columns (the target and extras removed). */
+/** A CSV-sourced cell as JSON of the column's type: "57" -> 57 for numeric columns. */
+function typedCell(col: ColumnSchema, value: RawRow[string]): string | number | boolean | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (col.type === 'numeric' && typeof value === 'string') {
+    const n = Number(value);
+    return Number.isFinite(n) ? n : value;
+  }
+  return value;
+}
+
+/** Real training rows restricted to the model's input columns (target removed), typed as JSON callers send them. */
 export function exampleRowsFor(model: LoadedModel, count = EXAMPLE_ROWS): RawRow[] {
   const rows = model.artifact.exampleRows.slice(0, count);
   return rows.map((row) => {
     const out: RawRow = {};
-    for (const col of model.inputSchema) out[col.name] = row[col.name] ?? null;
+    for (const col of model.inputSchema) out[col.name] = typedCell(col, row[col.name]);
     return out;
   });
 }
