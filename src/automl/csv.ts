@@ -1,0 +1,105 @@
+// Turns CSV bytes into a header and raw rows (no file access: the caller reads the file), with errors that name the line.
+import { parse } from 'csv-parse/sync';
+import { DatasetError } from './errors';
+import type { RawRow } from './types';
+
+export interface Table {
+  columns: string[];
+  rows: RawRow[];
+}
+
+/** Byte offset of the first invalid UTF-8 sequence, or -1 when the whole buffer is valid. */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0;
+  const n = b.length;
+  while (i < n) {
+    const c = b[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let min: number;
+    if (c >= 0xc2 && c <= 0xdf) (need = 1), (min = 0x80);
+    else if (c >= 0xe0 && c <= 0xef) (need = 2), (min = 0x800);
+    else if (c >= 0xf0 && c <= 0xf4) (need = 3), (min = 0x10000);
+    else return i;
+    if (i + need >= n) return i;
+    let cp = c & (need === 1 ? 0x1f : need === 2 ? 0x0f : 0x07);
+    for (let k = 1; k <= need; k++) {
+      const d = b[i + k];
+      if (d === undefined || (d & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (d & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += need + 1;
+  }
+  return -1;
+}
+
+function lineAt(b: Uint8Array, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (b[i] === 0x0a) line++;
+  return line;
+}
+
+/**
+ * Parses a CSV document (first line is the header). Throws DatasetError for empty input,
+ * non-UTF-8 bytes, malformed rows and duplicate column names, always with the line number.
+ */
+export function parseCsv(input: Uint8Array | string, sourceName = 'the dataset'): Table {
+  let text: string;
+  if (typeof input === 'string') text = input;
+  else {
+    const bad = firstInvalidUtf8(input);
+    if (bad >= 0) {
+      throw new DatasetError(
+        'NotUtf8',
+        `${sourceName} is not valid UTF-8 (first bad byte at offset ${bad}, line ${lineAt(input, bad)}); ` +
+          'save it as UTF-8 (e.g. "Save as CSV UTF-8" in Excel, or `iconv -f latin1 -t utf-8`) and upload it again.',
+        { line: lineAt(input, bad) },
+      );
+    }
+    text = Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8');
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === '') {
+    throw new DatasetError('EmptyFile', `${sourceName} is empty; upload a CSV file with a header line and data rows.`);
+  }
+  let records: string[][];
+  try {
+    records = parse(text, { skip_empty_lines: true, trim: true, relax_quotes: false }) as string[][];
+  } catch (e) {
+    // csv-parse reports the 1-based line where the bad record ends in `lines`.
+    const err = e as { message?: string; lines?: number };
+    const line = typeof err.lines === 'number' ? err.lines : undefined;
+    throw new DatasetError(
+      'UnparseableRow',
+      `${sourceName} could not be parsed as CSV${line !== undefined ? ` at line ${line}` : ''}: ${err.message ?? String(e)}. ` +
+        'Fix that line (every row needs as many fields as the header; quote fields that contain commas) and try again.',
+      { line },
+    );
+  }
+  if (records.length === 0) {
+    throw new DatasetError('EmptyFile', `${sourceName} is empty; upload a CSV file with a header line and data rows.`);
+  }
+  const columns = records[0];
+  const seen = new Set<string>();
+  for (const c of columns) {
+    if (seen.has(c)) {
+      throw new DatasetError('DuplicateColumn', `${sourceName} has the column "${c}" twice in its header; rename one of them.`, {
+        line: 1,
+        columns,
+      });
+    }
+    seen.add(c);
+  }
+  const rows: RawRow[] = new Array(records.length - 1);
+  for (let i = 1; i < records.length; i++) {
+    const rec = records[i];
+    const row: RawRow = {};
+    for (let j = 0; j < columns.length; j++) row[columns[j]] = rec[j];
+    rows[i - 1] = row;
+  }
+  return { columns, rows };
+}

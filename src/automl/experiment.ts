@@ -1,0 +1,347 @@
+// The steps of one AutoML experiment as pure functions: prepare data once, run a trial, pick the final model (ensemble), explain it and package the artifact.
+import { applyBins, binCounts, BinMapperSpec, fitBins } from './binning';
+import type { Table } from './csv';
+import { caruanaSelect } from './ensemble';
+import { DatasetError } from './errors';
+import { Featurizer, FeaturizerSpec } from './featurizer';
+import { DroppedColumn, inferDataset } from './infer';
+import { Frame, Hyperparameters, learnerFor, TrainingData } from './learners';
+import { computeMetrics, metricValue, METRIC_NAMES, scoreOf } from './metrics';
+import { EngineModelJSON, EnsemblePredictor, MemberJSON } from './model';
+import { Rng } from './rng';
+import type { TrialConfig } from './search';
+import type { AutoMLResult, AutoMLSettings, FeatureImportance, Guardrail, Metrics, ModelArtifact, PrimaryMetric, RawRow, TrialResult } from './types';
+
+export type ValidationPlan =
+  | { method: 'holdout'; holdoutFraction: number; trainIdx: Uint32Array; validIdx: Uint32Array }
+  | { method: 'cv'; folds: number; foldOf: Uint8Array };
+
+/** Everything trials need, as plain data and typed arrays (cheap to post to worker threads). */
+export interface PreparedExperiment {
+  target: string;
+  primaryMetric: PrimaryMetric;
+  seed: number;
+  classes: string[];
+  data: TrainingData;
+  featurizer: FeaturizerSpec;
+  bins: BinMapperSpec;
+  validation: ValidationPlan;
+  /** Rows whose predictions a trial returns (validation rows, or every row for out-of-fold CV). */
+  evalIdx: Uint32Array;
+  evalY: Uint8Array;
+  guardrails: Guardrail[];
+  dropped: DroppedColumn[];
+  exampleRows: RawRow[];
+}
+
+export interface TrialOutput {
+  /** Positive-class probabilities for prep.evalIdx, in that order. */
+  preds: Float64Array;
+  metrics: Metrics;
+  score: number;
+  cost: number;
+  bestIteration?: number;
+  /** Fitted learner (holdout only: under CV the final model is refitted on all rows). */
+  model?: unknown;
+}
+
+/** A finished trial as the experiment keeps it until the end. */
+export interface TrialRecord {
+  result: TrialResult;
+  score: number;
+  cost: number;
+  preds?: Float64Array;
+  model?: unknown;
+  bestIteration?: number;
+}
+
+export const DEFAULT_SEED = 42;
+
+export function resolveSettings(s: AutoMLSettings): Required<Pick<AutoMLSettings, 'primaryMetric' | 'seed' | 'enableEnsemble'>> & AutoMLSettings {
+  if (!(s.timeoutSeconds > 0)) throw new DatasetError('InvalidSettings', `timeoutSeconds must be a positive number of seconds (got ${s.timeoutSeconds}).`);
+  if (s.maxTrials !== undefined && !(s.maxTrials >= 1)) throw new DatasetError('InvalidSettings', `maxTrials must be at least 1 (got ${s.maxTrials}).`);
+  const primaryMetric = s.primaryMetric ?? 'AUC_weighted';
+  if (!METRIC_NAMES.includes(primaryMetric)) {
+    throw new DatasetError('InvalidSettings', `Unknown primary metric "${primaryMetric}"; use one of ${METRIC_NAMES.join(', ')}.`);
+  }
+  return { ...s, primaryMetric, seed: s.seed ?? DEFAULT_SEED, enableEnsemble: s.enableEnsemble ?? true };
+}
+
+/** Holdout for large data (trials are cheap to compare), k-fold cross-validation for small data. */
+function chooseValidation(y: Uint8Array, rng: Rng): ValidationPlan {
+  const n = y.length;
+  const byClass: number[][] = [[], []];
+  for (let i = 0; i < n; i++) byClass[y[i]].push(i);
+  byClass.forEach((c) => rng.shuffle(c));
+  if (n >= 20000) {
+    const holdoutFraction = 0.15;
+    const valid: number[] = [];
+    const train: number[] = [];
+    for (const c of byClass) {
+      const k = Math.round(c.length * holdoutFraction);
+      valid.push(...c.slice(0, k));
+      train.push(...c.slice(k));
+    }
+    return {
+      method: 'holdout',
+      holdoutFraction,
+      trainIdx: Uint32Array.from(train.sort((a, b) => a - b)),
+      validIdx: Uint32Array.from(valid.sort((a, b) => a - b)),
+    };
+  }
+  const folds = n < 2000 ? 5 : 3;
+  const foldOf = new Uint8Array(n);
+  for (const c of byClass) c.forEach((row, i) => (foldOf[row] = i % folds));
+  return { method: 'cv', folds, foldOf };
+}
+
+/** Infers the schema, featurizes and bins every row once, and fixes the validation split. */
+export function prepareExperiment(table: Table, settings: AutoMLSettings): PreparedExperiment {
+  const s = resolveSettings(settings);
+  const inf = inferDataset(table, s.target);
+  const featurizer = new Featurizer(inf.featurizer);
+  const rows = Array.from(inf.rowIndex, (i) => table.rows[i]);
+  const n = rows.length;
+  const X = featurizer.transform(rows);
+  const F = featurizer.nFeatures;
+  const bins = fitBins(X, n, F);
+  const data: TrainingData = {
+    nRows: n,
+    nFeatures: F,
+    X,
+    bins: applyBins(bins, X, n),
+    nBins: binCounts(bins),
+    y: inf.y,
+    features: inf.featurizer.features,
+  };
+  const validation = chooseValidation(inf.y, new Rng(s.seed));
+  const evalIdx = validation.method === 'holdout' ? validation.validIdx : Uint32Array.from({ length: n }, (_, i) => i);
+  const evalY = Uint8Array.from(evalIdx, (i) => inf.y[i]);
+  const guardrails: Guardrail[] = [
+    {
+      name: 'Validation split handling',
+      status: 'done',
+      detail:
+        validation.method === 'holdout'
+          ? `Holdout validation: a stratified ${Math.round(validation.holdoutFraction * 100)}% of ${n} rows, since the data is large enough to compare models on it.`
+          : `${validation.folds}-fold stratified cross-validation, since ${n} rows are too few for a reliable holdout; the final model is refitted on all rows.`,
+    },
+    ...inf.guardrails,
+  ];
+  const exampleRows = rows.slice(0, 5).map((r) => {
+    const o: RawRow = {};
+    for (const c of table.columns) if (c !== s.target) o[c] = r[c];
+    return o;
+  });
+  return {
+    target: s.target,
+    primaryMetric: s.primaryMetric,
+    seed: s.seed,
+    classes: inf.classes,
+    data,
+    featurizer: inf.featurizer,
+    bins,
+    validation,
+    evalIdx,
+    evalY,
+    guardrails,
+    dropped: inf.dropped,
+    exampleRows,
+  };
+}
+
+/** Fits one configuration under the experiment's validation plan and scores it. Pure and deterministic. */
+export function runTrial(prep: PreparedExperiment, config: TrialConfig, seed: number): TrialOutput {
+  const learner = learnerFor(config.algorithm);
+  const d = prep.data;
+  const v = prep.validation;
+  let preds: Float64Array;
+  let model: unknown;
+  let bestIteration: number | undefined;
+  if (v.method === 'holdout') {
+    const fitted = learner.fit(d, v.trainIdx, v.validIdx, config.hyperparameters, seed);
+    preds = fitted.predict(d, v.validIdx);
+    model = fitted.toJSON();
+    bestIteration = fitted.bestIteration;
+  } else {
+    preds = new Float64Array(d.nRows);
+    let iters = 0;
+    for (let k = 0; k < v.folds; k++) {
+      const tr: number[] = [];
+      const va: number[] = [];
+      for (let i = 0; i < d.nRows; i++) (v.foldOf[i] === k ? va : tr).push(i);
+      const vIdx = Uint32Array.from(va);
+      const fitted = learner.fit(d, Uint32Array.from(tr), vIdx, config.hyperparameters, seed + k);
+      const p = fitted.predict(d, vIdx);
+      for (let i = 0; i < va.length; i++) preds[va[i]] = p[i];
+      iters += fitted.bestIteration ?? 0;
+    }
+    if (iters > 0) bestIteration = Math.max(1, Math.round(iters / v.folds));
+  }
+  const metrics = computeMetrics(prep.evalY, preds);
+  const nTrain = v.method === 'holdout' ? v.trainIdx.length : d.nRows;
+  const cost = learner.cost(config.hyperparameters, nTrain, d.nFeatures, bestIteration) * (v.method === 'cv' ? v.folds : 1);
+  return { preds, metrics, score: scoreOf(prep.primaryMetric, metrics[prep.primaryMetric]), cost, bestIteration, model };
+}
+
+/** Refits a configuration on every row (cross-validation's final model), with as many trees as validation chose. */
+export function refitOnAllRows(prep: PreparedExperiment, config: TrialConfig, bestIteration: number | undefined, seed: number): unknown {
+  const hp: Hyperparameters = { ...config.hyperparameters };
+  if (bestIteration !== undefined) {
+    hp.nEstimators = bestIteration;
+    hp.earlyStoppingRounds = 0;
+  }
+  const all = Uint32Array.from({ length: prep.data.nRows }, (_, i) => i);
+  return learnerFor(config.algorithm).fit(prep.data, all, undefined, hp, seed).toJSON();
+}
+
+/** Trials kept for the ensemble library and refits: the best few by primary metric. */
+export const LIBRARY_SIZE = 12;
+
+export interface FinalChoice {
+  /** Trial ids and weights of the final model's members. */
+  members: { trialId: number; weight: number }[];
+  ensemble: boolean;
+}
+
+/** Picks the final model: a Caruana ensemble of the best trials if it beats the best single trial on validation. */
+export function chooseFinal(prep: PreparedExperiment, records: TrialRecord[], enableEnsemble: boolean): FinalChoice {
+  const done = records.filter((r) => r.result.status === 'Completed' && r.preds && Number.isFinite(r.score));
+  if (done.length === 0) throw new Error('No trial completed within the budget; raise timeoutSeconds or trialTimeoutSeconds.');
+  const ranked = [...done].sort((a, b) => b.score - a.score || a.result.trialId - b.result.trialId);
+  const best = ranked[0];
+  const single: FinalChoice = { members: [{ trialId: best.result.trialId, weight: 1 }], ensemble: false };
+  if (!enableEnsemble || ranked.length < 2) return single;
+  const lib = ranked.slice(0, LIBRARY_SIZE);
+  const choice = caruanaSelect(prep.evalY, lib.map((r) => r.preds!), prep.primaryMetric);
+  if (choice.weights.size < 2 || !(choice.score > best.score + 1e-9)) return single;
+  return { members: [...choice.weights.entries()].map(([k, w]) => ({ trialId: lib[k].result.trialId, weight: w })), ensemble: true };
+}
+
+function sampleFrame(d: TrainingData, idx: Uint32Array): Frame {
+  const F = d.nFeatures;
+  const X = new Float64Array(idx.length * F);
+  const bins = new Uint8Array(idx.length * F);
+  for (let i = 0; i < idx.length; i++) {
+    X.set(d.X.subarray(idx[i] * F, idx[i] * F + F), i * F);
+    bins.set(d.bins.subarray(idx[i] * F, idx[i] * F + F), i * F);
+  }
+  return { nRows: idx.length, nFeatures: F, X, bins };
+}
+
+/** Permutation importance on raw columns (one feature per kept column): drop of the primary metric when the column is shuffled. */
+export function permutationImportance(prep: PreparedExperiment, predictor: EnsemblePredictor, maxRows = 1000): FeatureImportance[] {
+  const rng = new Rng(prep.seed + 7);
+  const pool = Array.from(prep.evalIdx);
+  rng.shuffle(pool);
+  const idx = Uint32Array.from(pool.slice(0, maxRows));
+  const y = Uint8Array.from(idx, (i) => prep.data.y[i]);
+  const frame = sampleFrame(prep.data, idx);
+  const all = Uint32Array.from({ length: idx.length }, (_, i) => i);
+  const m = prep.primaryMetric;
+  const base = scoreOf(m, metricValue(m, y, predictor.predict(frame, all)));
+  const F = frame.nFeatures;
+  const out: FeatureImportance[] = [];
+  const perm = Array.from(all);
+  for (let f = 0; f < F; f++) {
+    rng.shuffle(perm);
+    const xs = Float64Array.from(all, (i) => frame.X[i * F + f]);
+    const bs = Uint8Array.from(all, (i) => frame.bins[i * F + f]);
+    for (let i = 0; i < idx.length; i++) {
+      frame.X[i * F + f] = xs[perm[i]];
+      frame.bins[i * F + f] = bs[perm[i]];
+    }
+    const s = scoreOf(m, metricValue(m, y, predictor.predict(frame, all)));
+    for (let i = 0; i < idx.length; i++) {
+      frame.X[i * F + f] = xs[i];
+      frame.bins[i * F + f] = bs[i];
+    }
+    out.push({ column: prep.featurizer.features[f].name, importance: Math.max(0, base - s) });
+  }
+  for (const d of prep.dropped) out.push({ column: d.column, importance: 0 });
+  return out.sort((a, b) => b.importance - a.importance);
+}
+
+/**
+ * Assembles the result: the final model (members' fitted params given by the caller, refitted or
+ * not), its validation metrics computed through the artifact's own code path, leaderboard,
+ * explanation and artifact.
+ */
+export function buildResult(
+  prep: PreparedExperiment,
+  records: TrialRecord[],
+  choice: FinalChoice,
+  memberParams: Map<number, unknown>,
+): AutoMLResult {
+  const byId = new Map(records.map((r) => [r.result.trialId, r]));
+  const members: MemberJSON[] = choice.members.map((m) => {
+    const r = byId.get(m.trialId)!;
+    return { algorithm: r.result.algorithm, weight: m.weight, hyperparameters: r.result.hyperparameters, params: memberParams.get(m.trialId) };
+  });
+  const predictor = new EnsemblePredictor(members.map((m) => ({ learner: learnerFor(m.algorithm).load(m.params), weight: m.weight })));
+  // Validation predictions of the final model: scored by the model itself on holdout rows; under
+  // CV the refitted model has seen every row, so the members' out-of-fold predictions are combined.
+  let finalPreds: Float64Array;
+  if (prep.validation.method === 'holdout') finalPreds = predictor.predict(prep.data, prep.evalIdx);
+  else {
+    finalPreds = new Float64Array(prep.evalIdx.length);
+    for (const m of choice.members) {
+      const p = byId.get(m.trialId)!.preds!;
+      for (let i = 0; i < finalPreds.length; i++) finalPreds[i] += m.weight * p[i];
+    }
+  }
+  const finalMetrics = computeMetrics(prep.evalY, finalPreds);
+  const leaderboard: TrialResult[] = records.map((r) => r.result);
+  let best: TrialResult;
+  if (choice.ensemble) {
+    best = {
+      trialId: records.reduce((a, r) => Math.max(a, r.result.trialId), -1) + 1,
+      algorithm: 'VotingEnsemble',
+      hyperparameters: Object.fromEntries(choice.members.map((m) => [`trial_${m.trialId}`, Number(m.weight.toFixed(4))])),
+      metrics: finalMetrics,
+      trainSeconds: choice.members.reduce((a, m) => a + byId.get(m.trialId)!.result.trainSeconds, 0),
+      status: 'Completed',
+    };
+    leaderboard.push(best);
+  } else {
+    best = byId.get(choice.members[0].trialId)!.result;
+  }
+  const pm = prep.primaryMetric;
+  const key = (t: TrialResult) => (t.status === 'Completed' && Number.isFinite(t.metrics[pm]) ? scoreOf(pm, t.metrics[pm]) : -Infinity);
+  leaderboard.sort((a, b) => key(b) - key(a) || a.trialId - b.trialId);
+  const featurizer = new Featurizer(prep.featurizer);
+  const model: EngineModelJSON = { engine: 'amlops-automl', featurizer: prep.featurizer, bins: prep.bins, members };
+  const artifact: ModelArtifact = {
+    format: 'amlops-model',
+    formatVersion: 1,
+    target: prep.target,
+    classes: prep.classes,
+    inputSchema: featurizer.inputSchema(),
+    algorithm: best.algorithm,
+    metrics: finalMetrics,
+    model,
+    exampleRows: prep.exampleRows,
+  };
+  return {
+    primaryMetric: pm,
+    validation:
+      prep.validation.method === 'holdout'
+        ? { method: 'holdout', holdoutFraction: prep.validation.holdoutFraction }
+        : { method: 'cv', folds: prep.validation.folds },
+    guardrails: prep.guardrails,
+    leaderboard,
+    best,
+    explanation: permutationImportance(prep, predictor),
+    artifact,
+  };
+}
+
+/** A failed or canceled trial's metrics: every metric NaN (serialised as null). */
+export function emptyMetrics(): Metrics {
+  return Object.fromEntries(METRIC_NAMES.map((m) => [m, NaN])) as Metrics;
+}
+
+/** Seed of trial `id`, so a trial is reproducible alone. */
+export function trialSeed(seed: number, id: number): number {
+  return (Math.imul(seed ^ 0x5bd1e995, 2654435761) + id * 7919) >>> 0;
+}

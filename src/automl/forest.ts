@@ -1,0 +1,77 @@
+// Random forest and extra trees: deep trees on the shared histogram builder, averaging each leaf's positive rate.
+import { Rng } from './rng';
+import { BinnedData, Tree, TreeBuilder, TreeJSON, predictTree, treeFromJSON, treeToJSON } from './tree';
+
+export interface ForestParams {
+  nEstimators: number;
+  /** Fraction of features tried at each node. */
+  maxFeatures: number;
+  minSamplesLeaf: number;
+  /** 0 = unlimited. */
+  maxDepth: number;
+  /** Random forest samples rows with replacement per tree; extra trees use all rows. */
+  bootstrap: boolean;
+  /** Extra trees: random thresholds. */
+  randomThresholds: boolean;
+  seed: number;
+}
+
+export interface ForestJSON {
+  trees: TreeJSON[];
+}
+
+export class ForestModel {
+  constructor(readonly trees: Tree[]) {}
+
+  predict(bins: Uint8Array, nFeatures: number, idx: ArrayLike<number>): Float64Array {
+    const out = new Float64Array(idx.length);
+    const trees = this.trees;
+    const inv = 1 / trees.length;
+    for (let i = 0; i < idx.length; i++) {
+      const base = idx[i] * nFeatures;
+      let s = 0;
+      for (let k = 0; k < trees.length; k++) s += predictTree(trees[k], bins, base);
+      out[i] = s * inv;
+    }
+    return out;
+  }
+  toJSON(): ForestJSON {
+    return { trees: this.trees.map(treeToJSON) };
+  }
+  static fromJSON(j: ForestJSON): ForestModel {
+    return new ForestModel(j.trees.map(treeFromJSON));
+  }
+}
+
+export function fitForest(data: BinnedData & { y: Uint8Array }, trainIdx: Uint32Array, p: ForestParams): ForestModel {
+  const rng = new Rng(p.seed);
+  // Squared loss with gradient -y and hessian 1 makes each leaf value the mean label (positive rate).
+  const grad = new Float64Array(data.nRows);
+  const hess = new Float64Array(data.nRows);
+  for (let i = 0; i < trainIdx.length; i++) {
+    const r = trainIdx[i];
+    grad[r] = -data.y[r];
+    hess[r] = 1;
+  }
+  const builder = new TreeBuilder(data, {
+    maxLeaves: 1 << 30,
+    maxDepth: p.maxDepth,
+    minChildSamples: p.minSamplesLeaf,
+    minChildWeight: 0,
+    lambda: 0,
+    minSplitGain: 0,
+    nodeFeatureFraction: p.maxFeatures,
+    randomThresholds: p.randomThresholds,
+    depthFirst: true,
+  });
+  const feats = new Int32Array(data.nFeatures).map((_, i) => i);
+  const n = trainIdx.length;
+  const sample = new Uint32Array(n);
+  const trees: Tree[] = [];
+  for (let t = 0; t < p.nEstimators; t++) {
+    if (p.bootstrap) for (let i = 0; i < n; i++) sample[i] = trainIdx[rng.int(n)];
+    else sample.set(trainIdx);
+    trees.push(builder.build(grad, hess, sample, n, feats, rng));
+  }
+  return new ForestModel(trees);
+}

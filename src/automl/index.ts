@@ -1,0 +1,24 @@
+// The AutoML engine's door: pure computation (no files, network, threads or clock of its own).
+export * from './types';
+export { DatasetError, DatasetErrorCode, DatasetErrorDetails } from './errors';
+export { parseCsv, Table } from './csv';
+export { inferDataset, Inference, DroppedColumn, MIN_ROWS } from './infer';
+export { Featurizer, FeaturizerSpec, FeatureSpec } from './featurizer';
+export { computeMetrics, metricValue, rocAuc, averagePrecision, higherIsBetter, scoreOf, METRIC_NAMES } from './metrics';
+export { loadModel, EngineModelJSON } from './model';
+export { train, TrainOptions } from './train';
+export {
+  prepareExperiment,
+  runTrial,
+  refitOnAllRows,
+  buildResult,
+  PreparedExperiment,
+  TrialOutput,
+  TrialRecord,
+  DEFAULT_SEED,
+} from './experiment';
+export { ExperimentSession, NextStep } from './session';
+export { TrialConfig } from './search';
+export { fitGbdt, GbdtParams } from './gbdt';
+export { fitBins, applyBins, binCounts } from './binning';
+export { LEARNERS, learnerFor, TrainingData, Frame } from './learners';

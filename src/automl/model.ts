@@ -1,0 +1,85 @@
+// The model artifact: featurizer + bins + weighted learners as one JSON document, and loadModel() to score raw rows with it.
+import { BinMapperSpec, applyBins, binCounts } from './binning';
+import { Featurizer, FeaturizerSpec } from './featurizer';
+import { FittedLearner, Frame, learnerFor } from './learners';
+import type { LoadedModel, ModelArtifact, RawRow } from './types';
+
+export interface MemberJSON {
+  algorithm: string;
+  weight: number;
+  hyperparameters: Record<string, number | string | boolean>;
+  params: unknown;
+}
+
+/** The engine-specific `model` field of a ModelArtifact. */
+export interface EngineModelJSON {
+  engine: 'amlops-automl';
+  featurizer: FeaturizerSpec;
+  bins: BinMapperSpec;
+  members: MemberJSON[];
+}
+
+/** A weighted average of fitted learners' positive-class probabilities. */
+export class EnsemblePredictor {
+  constructor(
+    readonly members: { learner: FittedLearner; weight: number }[],
+  ) {}
+  predict(frame: Frame, idx: ArrayLike<number>): Float64Array {
+    const out = new Float64Array(idx.length);
+    for (const m of this.members) {
+      const p = m.learner.predict(frame, idx);
+      for (let i = 0; i < out.length; i++) out[i] += m.weight * p[i];
+    }
+    // A single member with weight 1 must reproduce its own probabilities bit for bit.
+    return out;
+  }
+}
+
+export function rangeIdx(n: number): Uint32Array {
+  const a = new Uint32Array(n);
+  for (let i = 0; i < n; i++) a[i] = i;
+  return a;
+}
+
+class Loaded implements LoadedModel {
+  readonly inputSchema;
+  readonly classes;
+  private readonly featurizer: Featurizer;
+  private readonly predictor: EnsemblePredictor;
+  private readonly bins: BinMapperSpec;
+  constructor(readonly artifact: ModelArtifact) {
+    const m = artifact.model as EngineModelJSON;
+    this.featurizer = new Featurizer(m.featurizer);
+    this.bins = m.bins;
+    this.predictor = new EnsemblePredictor(m.members.map((mem) => ({ learner: learnerFor(mem.algorithm).load(mem.params), weight: mem.weight })));
+    this.inputSchema = artifact.inputSchema;
+    this.classes = artifact.classes;
+  }
+  positiveProba(rows: RawRow[]): Float64Array {
+    const X = this.featurizer.transform(rows);
+    const frame: Frame = { nRows: rows.length, nFeatures: this.featurizer.nFeatures, X, bins: applyBins(this.bins, X, rows.length) };
+    return this.predictor.predict(frame, rangeIdx(rows.length));
+  }
+  predictProba(rows: RawRow[]): number[][] {
+    const p = this.positiveProba(rows);
+    return Array.from(p, (v) => [1 - v, v]);
+  }
+  predict(rows: RawRow[]): string[] {
+    const p = this.positiveProba(rows);
+    return Array.from(p, (v) => (v > 0.5 ? this.classes[1] : this.classes[0]));
+  }
+}
+
+/**
+ * Loads an artifact (parsed JSON) for scoring. Throws a plain Error naming the problem if the
+ * document is not an amlops model of a format version this engine reads.
+ */
+export function loadModel(artifact: ModelArtifact): LoadedModel {
+  if (!artifact || artifact.format !== 'amlops-model') throw new Error('Not an amlops model artifact (format must be "amlops-model").');
+  if (artifact.formatVersion !== 1) throw new Error(`Unsupported model formatVersion ${artifact.formatVersion}; this engine reads version 1. Retrain or upgrade amlops.`);
+  const m = artifact.model as EngineModelJSON | undefined;
+  if (!m || m.engine !== 'amlops-automl') throw new Error('The artifact\'s model was not produced by the amlops AutoML engine.');
+  return new Loaded(artifact);
+}
+
+export { binCounts };

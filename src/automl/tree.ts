@@ -1,0 +1,409 @@
+// The histogram tree builder shared by gradient boosting, random forest and extra trees (LightGBM's seam: histograms -> best split -> grow).
+import type { Rng } from './rng';
+
+/** Feature bins of the rows a learner sees: row-major, one uint8 bin per (row, feature); bin 0 = missing. */
+export interface BinnedData {
+  bins: Uint8Array;
+  nRows: number;
+  nFeatures: number;
+  /** Bins per feature including the missing bin. */
+  nBins: Int32Array;
+}
+
+export interface TreeParams {
+  maxLeaves: number;
+  /** 0 = unlimited. */
+  maxDepth: number;
+  minChildSamples: number;
+  /** Minimum hessian sum in a child (LightGBM's min_child_weight). */
+  minChildWeight: number;
+  /** L2 regularisation of leaf values. */
+  lambda: number;
+  minSplitGain: number;
+  /** Fraction of the tree's features tried at each node (random forest's max_features); 1 = all. */
+  nodeFeatureFraction: number;
+  /** Extra trees: one random threshold per feature instead of the best one. */
+  randomThresholds: boolean;
+  /** Grow depth-first (bounded memory for deep forest trees) instead of best-gain-first. */
+  depthFirst: boolean;
+}
+
+/**
+ * A fitted tree over bins. Node i sends a row left when its bin b of feature[i] satisfies
+ * (b === 0 ? missingLeft[i] : b <= threshold[i]). Children >= 0 are nodes, < 0 are leaves (~child).
+ * A tree with no nodes is a single leaf.
+ */
+export interface Tree {
+  feature: Int32Array;
+  threshold: Uint8Array;
+  missingLeft: Uint8Array;
+  left: Int32Array;
+  right: Int32Array;
+  value: Float64Array;
+}
+
+export interface TreeJSON {
+  f: number[];
+  t: number[];
+  m: number[];
+  l: number[];
+  r: number[];
+  v: number[];
+}
+
+export function treeToJSON(t: Tree): TreeJSON {
+  return {
+    f: Array.from(t.feature),
+    t: Array.from(t.threshold),
+    m: Array.from(t.missingLeft),
+    l: Array.from(t.left),
+    r: Array.from(t.right),
+    v: Array.from(t.value),
+  };
+}
+
+export function treeFromJSON(j: TreeJSON): Tree {
+  return {
+    feature: Int32Array.from(j.f),
+    threshold: Uint8Array.from(j.t),
+    missingLeft: Uint8Array.from(j.m),
+    left: Int32Array.from(j.l),
+    right: Int32Array.from(j.r),
+    value: Float64Array.from(j.v),
+  };
+}
+
+/** Leaf value of the row whose bins start at `base` in `bins`. */
+export function predictTree(t: Tree, bins: Uint8Array, base: number): number {
+  if (t.feature.length === 0) return t.value[0];
+  const feature = t.feature;
+  const threshold = t.threshold;
+  const missingLeft = t.missingLeft;
+  const left = t.left;
+  const right = t.right;
+  let node = 0;
+  while (node >= 0) {
+    const b = bins[base + feature[node]];
+    node = (b === 0 ? missingLeft[node] === 1 : b <= threshold[node]) ? left[node] : right[node];
+  }
+  return t.value[~node];
+}
+
+interface Leaf {
+  start: number;
+  end: number;
+  depth: number;
+  hist: Float64Array | null;
+  g: number;
+  h: number;
+  c: number;
+  parentNode: number;
+  isLeft: boolean;
+  // Best split found for this leaf (gain <= 0 means none).
+  gain: number;
+  feature: number;
+  threshold: number;
+  missingLeft: boolean;
+  lg: number;
+  lh: number;
+  lc: number;
+}
+
+/** Builds trees over one binned dataset; buffers are reused across trees of an ensemble. */
+export class TreeBuilder {
+  private readonly offsets: Int32Array;
+  private readonly totalBins: number;
+  private readonly pool: Float64Array[] = [];
+  private idx: Uint32Array = new Uint32Array(0);
+  private readonly featScratch: Int32Array;
+
+  constructor(
+    private readonly data: BinnedData,
+    private readonly p: TreeParams,
+  ) {
+    const F = data.nFeatures;
+    this.offsets = new Int32Array(F + 1);
+    for (let f = 0; f < F; f++) this.offsets[f + 1] = this.offsets[f] + data.nBins[f];
+    this.totalBins = this.offsets[F];
+    this.featScratch = new Int32Array(F);
+  }
+
+  private take(): Float64Array {
+    return this.pool.pop() ?? new Float64Array(this.totalBins * 3);
+  }
+  private give(h: Float64Array | null): void {
+    if (h) this.pool.push(h);
+  }
+
+  private buildHist(hist: Float64Array, start: number, end: number, grad: Float64Array, hess: Float64Array, feats: Int32Array): void {
+    hist.fill(0);
+    const idx = this.idx;
+    const bins = this.data.bins;
+    const F = this.data.nFeatures;
+    const off = this.offsets;
+    const nf = feats.length;
+    if (nf === F) {
+      for (let i = start; i < end; i++) {
+        const r = idx[i];
+        const g = grad[r];
+        const h = hess[r];
+        const base = r * F;
+        for (let f = 0; f < F; f++) {
+          const o = (off[f] + bins[base + f]) * 3;
+          hist[o] += g;
+          hist[o + 1] += h;
+          hist[o + 2] += 1;
+        }
+      }
+    } else {
+      for (let i = start; i < end; i++) {
+        const r = idx[i];
+        const g = grad[r];
+        const h = hess[r];
+        const base = r * F;
+        for (let k = 0; k < nf; k++) {
+          const f = feats[k];
+          const o = (off[f] + bins[base + f]) * 3;
+          hist[o] += g;
+          hist[o + 1] += h;
+          hist[o + 2] += 1;
+        }
+      }
+    }
+  }
+
+  private findSplit(leaf: Leaf, feats: Int32Array, rng: Rng): void {
+    const p = this.p;
+    leaf.gain = 0;
+    if (p.maxDepth > 0 && leaf.depth >= p.maxDepth) return;
+    if (leaf.c < 2 * p.minChildSamples || leaf.c < 2) return;
+    const hist = leaf.hist!;
+    const lambda = p.lambda;
+    const G = leaf.g;
+    const H = leaf.h;
+    const C = leaf.c;
+    const parent = (G * G) / (H + lambda);
+    const minC = Math.max(1, p.minChildSamples);
+    const minH = p.minChildWeight;
+    let best = p.minSplitGain > 0 ? p.minSplitGain : 1e-12;
+    let cand = feats;
+    let nCand = feats.length;
+    if (p.nodeFeatureFraction < 1) {
+      const s = this.featScratch;
+      for (let k = 0; k < nCand; k++) s[k] = feats[k];
+      const want = Math.max(1, Math.round(p.nodeFeatureFraction * nCand));
+      for (let k = 0; k < want; k++) {
+        const j = k + rng.int(nCand - k);
+        const t = s[k];
+        s[k] = s[j];
+        s[j] = t;
+      }
+      cand = s;
+      nCand = want;
+    }
+    const off = this.offsets;
+    const nBins = this.data.nBins;
+    for (let k = 0; k < nCand; k++) {
+      const f = cand[k];
+      const o = off[f] * 3;
+      const nb = nBins[f];
+      const gm = hist[o];
+      const hm = hist[o + 1];
+      const cm = hist[o + 2];
+      let lo = 1;
+      let hi = nb - 1;
+      if (p.randomThresholds) {
+        while (lo <= hi && hist[o + lo * 3 + 2] === 0) lo++;
+        while (hi >= lo && hist[o + hi * 3 + 2] === 0) hi--;
+        if (lo > hi) continue; // no value rows here: nothing to split on
+        if (lo < hi) {
+          const t = lo + rng.int(hi - lo);
+          lo = t; // the scan below accumulates bins 1..t and evaluates only t
+        }
+      }
+      // Missing-only split: missing rows left, all values right.
+      if (cm >= minC && C - cm >= minC && hm >= minH && H - hm >= minH && !p.randomThresholds) {
+        const gain = (gm * gm) / (hm + lambda) + ((G - gm) * (G - gm)) / (H - hm + lambda) - parent;
+        if (gain > best) {
+          best = gain;
+          this.setSplit(leaf, gain, f, 0, true, gm, hm, cm);
+        }
+      }
+      let gl = 0;
+      let hl = 0;
+      let cl = 0;
+      const scanTo = p.randomThresholds ? lo : nb - 2; // thresholds t: left = value bins 1..t
+      for (let b = 1; b <= scanTo; b++) {
+        const q = o + b * 3;
+        gl += hist[q];
+        hl += hist[q + 1];
+        cl += hist[q + 2];
+        if (p.randomThresholds && b < lo) continue;
+        if (cl === 0 && cm === 0) continue;
+        // Missing rows right.
+        if (cl >= minC && C - cl >= minC && hl >= minH && H - hl >= minH) {
+          const gr = G - gl;
+          const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (H - hl + lambda) - parent;
+          if (gain > best) {
+            best = gain;
+            this.setSplit(leaf, gain, f, b, false, gl, hl, cl);
+          }
+        }
+        // Missing rows left.
+        if (cm > 0) {
+          const lg = gl + gm;
+          const lh = hl + hm;
+          const lc = cl + cm;
+          if (lc >= minC && C - lc >= minC && lh >= minH && H - lh >= minH) {
+            const gr = G - lg;
+            const gain = (lg * lg) / (lh + lambda) + (gr * gr) / (H - lh + lambda) - parent;
+            if (gain > best) {
+              best = gain;
+              this.setSplit(leaf, gain, f, b, true, lg, lh, lc);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private setSplit(leaf: Leaf, gain: number, f: number, t: number, ml: boolean, lg: number, lh: number, lc: number): void {
+    leaf.gain = gain;
+    leaf.feature = f;
+    leaf.threshold = t;
+    leaf.missingLeft = ml;
+    leaf.lg = lg;
+    leaf.lh = lh;
+    leaf.lc = lc;
+  }
+
+  /**
+   * Grows one tree on rows[0..nRows) (duplicates allowed: bootstrap), fitting leaf values
+   * -G/(H+lambda) to the given gradients and hessians. `feats` are the features this tree may use.
+   */
+  build(grad: Float64Array, hess: Float64Array, rows: Uint32Array, nRows: number, feats: Int32Array, rng: Rng): Tree {
+    const p = this.p;
+    if (this.idx.length < nRows) this.idx = new Uint32Array(nRows);
+    const idx = this.idx;
+    idx.set(rows.subarray(0, nRows));
+    let g0 = 0;
+    let h0 = 0;
+    for (let i = 0; i < nRows; i++) {
+      const r = idx[i];
+      g0 += grad[r];
+      h0 += hess[r];
+    }
+    const root: Leaf = {
+      start: 0, end: nRows, depth: 0, hist: this.take(), g: g0, h: h0, c: nRows, parentNode: -1, isLeft: true,
+      gain: 0, feature: -1, threshold: 0, missingLeft: false, lg: 0, lh: 0, lc: 0,
+    };
+    this.buildHist(root.hist!, 0, nRows, grad, hess, feats);
+    this.findSplit(root, feats, rng);
+    const candidates: Leaf[] = [];
+    const done: Leaf[] = [];
+    const settle = (l: Leaf) => {
+      if (l.gain > 0) candidates.push(l);
+      else {
+        this.give(l.hist);
+        l.hist = null;
+        done.push(l);
+      }
+    };
+    settle(root);
+    const nf: number[] = [];
+    const nt: number[] = [];
+    const nm: number[] = [];
+    const nl: number[] = [];
+    const nr: number[] = [];
+    let nLeaves = 1;
+    const bins = this.data.bins;
+    const F = this.data.nFeatures;
+    while (nLeaves < p.maxLeaves && candidates.length > 0) {
+      let pick = candidates.length - 1;
+      if (!p.depthFirst) {
+        for (let k = 0; k < candidates.length; k++) if (candidates[k].gain > candidates[pick].gain) pick = k;
+      }
+      const L = candidates[pick];
+      candidates[pick] = candidates[candidates.length - 1];
+      candidates.pop();
+      const node = nf.length;
+      nf.push(L.feature);
+      nt.push(L.threshold);
+      nm.push(L.missingLeft ? 1 : 0);
+      nl.push(0);
+      nr.push(0);
+      if (L.parentNode >= 0) (L.isLeft ? nl : nr)[L.parentNode] = node;
+      // Partition rows: left ones first.
+      const f = L.feature;
+      const t = L.threshold;
+      const ml = L.missingLeft;
+      let i = L.start;
+      let j = L.end - 1;
+      while (i <= j) {
+        const b = bins[idx[i] * F + f];
+        if (b === 0 ? ml : b <= t) i++;
+        else {
+          const tmp = idx[i];
+          idx[i] = idx[j];
+          idx[j] = tmp;
+          j--;
+        }
+      }
+      const mid = i;
+      const left: Leaf = {
+        start: L.start, end: mid, depth: L.depth + 1, hist: null, g: L.lg, h: L.lh, c: mid - L.start, parentNode: node, isLeft: true,
+        gain: 0, feature: -1, threshold: 0, missingLeft: false, lg: 0, lh: 0, lc: 0,
+      };
+      const right: Leaf = {
+        start: mid, end: L.end, depth: L.depth + 1, hist: null, g: L.g - L.lg, h: L.h - L.lh, c: L.end - mid, parentNode: node, isLeft: false,
+        gain: 0, feature: -1, threshold: 0, missingLeft: false, lg: 0, lh: 0, lc: 0,
+      };
+      const canSplit = (l: Leaf) => !(p.maxDepth > 0 && l.depth >= p.maxDepth) && l.c >= 2 * Math.max(1, p.minChildSamples);
+      const needL = canSplit(left);
+      const needR = canSplit(right);
+      if (needL || needR) {
+        // Histogram subtraction: build the smaller child, derive the larger from the parent.
+        const [small, large] = left.c <= right.c ? [left, right] : [right, left];
+        small.hist = this.take();
+        this.buildHist(small.hist, small.start, small.end, grad, hess, feats);
+        const ph = L.hist!;
+        const sh = small.hist;
+        const off = this.offsets;
+        for (let k = 0; k < feats.length; k++) {
+          const ff = feats[k];
+          for (let q = off[ff] * 3, e = off[ff + 1] * 3; q < e; q++) ph[q] -= sh[q];
+        }
+        large.hist = ph;
+        L.hist = null;
+        if (needL) this.findSplit(left, feats, rng);
+        if (needR) this.findSplit(right, feats, rng);
+      } else {
+        this.give(L.hist);
+        L.hist = null;
+      }
+      settle(left);
+      settle(right);
+      nLeaves++;
+    }
+    for (const l of candidates) {
+      this.give(l.hist);
+      l.hist = null;
+      done.push(l);
+    }
+    const value = new Float64Array(done.length);
+    // Order leaves by position so a tree's layout does not depend on growth order details.
+    done.sort((a, b) => a.start - b.start);
+    done.forEach((l, k) => {
+      value[k] = -l.g / (l.h + p.lambda);
+      if (l.parentNode >= 0) (l.isLeft ? nl : nr)[l.parentNode] = ~k;
+    });
+    return {
+      feature: Int32Array.from(nf),
+      threshold: Uint8Array.from(nt),
+      missingLeft: Uint8Array.from(nm),
+      left: Int32Array.from(nl),
+      right: Int32Array.from(nr),
+      value,
+    };
+  }
+}

@@ -1,0 +1,192 @@
+// Runs an AutoML experiment on a CSV file with trials in parallel worker threads, a time budget, progress events and cancellation.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { AutoMLProgress, AutoMLResult, AutoMLSettings, buildResult, ExperimentSession, prepareExperiment, TrialConfig } from '../automl';
+import type { FromWorker, ToWorker } from './protocol';
+import { readDataset } from './readDataset';
+
+export interface RunExperimentOptions {
+  csvPath: string;
+  settings: AutoMLSettings;
+  /** Worker threads ("compute nodes"); default: settings.maxConcurrentTrials, else min(4, cores). */
+  nodes?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: AutoMLProgress) => void;
+}
+
+/** Thrown when the caller's AbortSignal stops the experiment. */
+export class ExperimentCanceledError extends Error {
+  override readonly name = 'ExperimentCanceledError';
+  constructor() {
+    super('The experiment was canceled before it finished; no model was produced.');
+  }
+}
+
+const WORKER_SCRIPT = path.join(__dirname, 'worker.js');
+
+interface Slot {
+  worker: Worker;
+  busy?: { id: number; config: TrialConfig; started: number; timer?: NodeJS.Timeout };
+}
+
+/**
+ * Reads the CSV, prepares features once, runs trials on `nodes` worker threads until the budget,
+ * maxTrials or exitScore ends the search, then builds the final model. Same seed and nodes give
+ * the same leaderboard when maxTrials (not the clock) ends the search.
+ */
+export async function runExperiment(opts: RunExperimentOptions): Promise<AutoMLResult> {
+  const start = Date.now();
+  const { settings, signal } = opts;
+  if (signal?.aborted) throw new ExperimentCanceledError();
+  const table = await readDataset(opts.csvPath);
+  if (signal?.aborted) throw new ExperimentCanceledError();
+  const prep = prepareExperiment(table, settings);
+  const nodes = Math.max(1, Math.floor(opts.nodes ?? settings.maxConcurrentTrials ?? Math.min(4, os.availableParallelism())));
+  const concurrency = Math.max(1, Math.min(nodes, settings.maxConcurrentTrials ?? nodes));
+  const session = new ExperimentSession(prep, settings, concurrency);
+  const deadline = start + settings.timeoutSeconds * 1000;
+  // Stop starting trials a little before the deadline: finishing (ensemble, explanation) needs a moment.
+  const stopStarting = deadline - Math.min(1000, settings.timeoutSeconds * 100);
+
+  const slots: Slot[] = [];
+  const spawn = (): Slot => {
+    const worker = new Worker(WORKER_SCRIPT);
+    worker.postMessage({ type: 'init', prep } satisfies ToWorker);
+    return { worker };
+  };
+  for (let i = 0; i < concurrency; i++) slots.push(spawn());
+
+  let finish!: () => void;
+  let fail!: (e: unknown) => void;
+  const searchDone = new Promise<void>((res, rej) => ((finish = res), (fail = rej)));
+  let ended = false;
+  const end = (e?: unknown) => {
+    if (ended) return;
+    ended = true;
+    if (e) fail(e);
+    else finish();
+  };
+
+  const cancelSlot = (i: number, status: 'Canceled' | 'Failed', why: string) => {
+    const s = slots[i];
+    if (!s.busy) return;
+    const b = s.busy;
+    clearTimeout(b.timer);
+    s.busy = undefined;
+    void s.worker.terminate();
+    const r = session.record(b.id, b.config, (Date.now() - b.started) / 1000, undefined, status, why);
+    opts.onProgress?.(session.progress(r));
+    slots[i] = ended ? { worker: s.worker } : attach(spawn(), i);
+  };
+
+  const pump = () => {
+    if (ended) return;
+    if (Date.now() >= stopStarting) session.stop();
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i];
+      if (s.busy) continue;
+      const step = session.next();
+      if (step.kind !== 'trial') break;
+      const busy: Slot['busy'] = { id: step.id, config: step.config, started: Date.now() };
+      if (settings.trialTimeoutSeconds) {
+        busy.timer = setTimeout(() => {
+          cancelSlot(i, 'Canceled', `trial exceeded trialTimeoutSeconds (${settings.trialTimeoutSeconds} s)`);
+          pump();
+        }, settings.trialTimeoutSeconds * 1000);
+      }
+      s.busy = busy;
+      s.worker.postMessage({ type: 'trial', id: step.id, config: step.config, seed: step.seed } satisfies ToWorker);
+    }
+    if (slots.every((s) => !s.busy)) end();
+  };
+
+  function attach(s: Slot, i: number): Slot {
+    s.worker.on('message', (msg: FromWorker) => {
+      if (msg.type !== 'trial' || !s.busy || s.busy.id !== msg.id) return;
+      const b = s.busy;
+      clearTimeout(b.timer);
+      s.busy = undefined;
+      const r = msg.output
+        ? session.record(msg.id, b.config, msg.seconds, msg.output)
+        : session.record(msg.id, b.config, msg.seconds, undefined, 'Failed', msg.error);
+      opts.onProgress?.(session.progress(r));
+      pump();
+    });
+    s.worker.on('error', (e) => {
+      if (ended) return;
+      cancelSlot(i, 'Failed', `trial worker crashed: ${e.message}`);
+      pump();
+    });
+    return s;
+  }
+  slots.forEach((s, i) => attach(s, i));
+
+  const onAbort = () => end(new ExperimentCanceledError());
+  signal?.addEventListener('abort', onAbort, { once: true });
+  // At the deadline, running trials are canceled so the budget holds.
+  const budgetTimer = setTimeout(() => {
+    session.stop();
+    end(); // first, so canceled slots are not respawned
+    for (let i = 0; i < slots.length; i++) cancelSlot(i, 'Canceled', 'experiment time budget reached');
+  }, Math.max(0, deadline - Date.now()));
+  const stopTimer = setTimeout(pump, Math.max(0, stopStarting - Date.now()));
+
+  try {
+    pump();
+    await searchDone;
+    const choice = session.chooseFinal();
+    const params = new Map<number, unknown>();
+    if (prep.validation.method === 'holdout') {
+      for (const m of choice.members) params.set(m.trialId, session.records.find((r) => r.result.trialId === m.trialId)!.model);
+    } else {
+      await refitInWorkers(session, choice.members.map((m) => m.trialId), slots, spawn, params, signal);
+    }
+    if (signal?.aborted) throw new ExperimentCanceledError();
+    return buildResult(prep, session.ordered(), choice, params);
+  } finally {
+    clearTimeout(budgetTimer);
+    clearTimeout(stopTimer);
+    signal?.removeEventListener('abort', onAbort);
+    for (const s of slots) {
+      clearTimeout(s.busy?.timer);
+      void s.worker.terminate();
+    }
+  }
+}
+
+/** Cross-validation's final members, refitted on all rows in parallel on fresh workers. */
+async function refitInWorkers(
+  session: ExperimentSession,
+  ids: number[],
+  slots: Slot[],
+  spawn: () => Slot,
+  params: Map<number, unknown>,
+  signal?: AbortSignal,
+): Promise<void> {
+  for (const s of slots) void s.worker.terminate();
+  const workers = ids.map(() => spawn().worker);
+  slots.length = 0;
+  workers.forEach((w) => slots.push({ worker: w }));
+  const jobs = ids.map(
+    (id, k) =>
+      new Promise<void>((resolve, reject) => {
+        const rec = session.records.find((r) => r.result.trialId === id)!;
+        const w = workers[k];
+        const onAbort = () => reject(new ExperimentCanceledError());
+        signal?.addEventListener('abort', onAbort, { once: true });
+        w.on('message', (msg: FromWorker) => {
+          if (msg.type !== 'refit') return;
+          signal?.removeEventListener('abort', onAbort);
+          if (msg.error) reject(new Error(`Refitting trial ${id} on all rows failed: ${msg.error}`));
+          else {
+            params.set(id, msg.params);
+            resolve();
+          }
+        });
+        w.on('error', reject);
+        w.postMessage({ type: 'refit', id, config: session.configOf(id), bestIteration: rec.bestIteration, seed: id } satisfies ToWorker);
+      }),
+  );
+  await Promise.all(jobs);
+}
