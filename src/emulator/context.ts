@@ -1,0 +1,28 @@
+// What every route module is given: the workspace identity, its store, storage, operations and engines.
+import type { WorkspaceIdentity } from './ids';
+import type { Store } from './store';
+import type { Operations } from './lro';
+import type { WorkspaceBlobs } from './storage/blobs';
+import type { Journal } from './journal';
+import type { Faults } from './faults';
+import type { Pools } from './compute/pool';
+import type { JobRunner } from './jobs/runner';
+import type { DeploymentManager } from './serving/deployments';
+
+export interface EmulatorContext {
+  ws: WorkspaceIdentity;
+  /** e.g. https://127.0.0.1:8443 — known once the server listens. */
+  baseUrl(): string;
+  store: Store;
+  ops: Operations;
+  blobs: WorkspaceBlobs;
+  journal: Journal;
+  faults: Faults;
+  pools: Pools;
+  jobs: JobRunner;
+  deployments: DeploymentManager;
+  tokenSecret: string;
+  workspaceGuid: string;
+  /** Simulated time a resource stays Creating/Updating, so clients see the LRO states. */
+  provisioningDelayMs: number;
+}

@@ -1,0 +1,29 @@
+// The seam between jobs and the AutoML engine: what a training run is given, what it reports, and how it fails.
+import type { AutoMLProgress, AutoMLResult, AutoMLSettings, TrialResult } from '../../automl/types';
+
+export interface TrainingInput {
+  /** The table as delimited text, one entry per file (each with its header row). */
+  csvTexts: string[];
+  delimiter: string;
+  settings: AutoMLSettings;
+}
+
+export interface TrainingCallbacks {
+  onTrial(trial: TrialResult, progress: AutoMLProgress): void;
+}
+
+/** A failure the user caused (bad data or settings): the job fails with this code and message, no retry. */
+export class TrainingInputError extends Error {
+  override readonly name = 'TrainingInputError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface TrainingEngine {
+  /** Trains until the settings' budget is spent or `signal` aborts; rejects with TrainingInputError for bad input. */
+  train(input: TrainingInput, callbacks: TrainingCallbacks, signal: AbortSignal): Promise<AutoMLResult>;
+}

@@ -1,0 +1,39 @@
+// The default TrainingEngine: runs the training room's runExperiment in a worker thread, so the HTTP server never stalls.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { AutoMLResult } from '../../automl/types';
+import { TrainingInputError, type TrainingCallbacks, type TrainingEngine, type TrainingInput } from './engine';
+import type { WorkerMessage } from './train-worker';
+
+export class ThreadTrainingEngine implements TrainingEngine {
+  constructor(private readonly workerFile = join(__dirname, 'train-worker.js')) {}
+
+  train(input: TrainingInput, callbacks: TrainingCallbacks, signal: AbortSignal): Promise<AutoMLResult> {
+    if (!existsSync(this.workerFile)) return Promise.reject(new Error(`Training worker ${this.workerFile} is not built.`));
+    return new Promise((resolve, reject) => {
+      const worker = new Worker(this.workerFile, { workerData: input });
+      let settled = false;
+      const settle = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        signal.removeEventListener('abort', onAbort);
+        fn();
+      };
+      // Cancel: ask the engine to stop, and terminate the thread if it does not within a grace period.
+      const onAbort = () => {
+        worker.postMessage({ type: 'abort' });
+        setTimeout(() => void worker.terminate(), 2000).unref();
+        settle(() => reject(new Error('canceled')));
+      };
+      signal.addEventListener('abort', onAbort);
+      worker.on('message', (m: WorkerMessage) => {
+        if (m.type === 'trial') callbacks.onTrial(m.trial, m.progress);
+        else if (m.type === 'result') settle(() => resolve(m.result));
+        else if (m.type === 'error') settle(() => reject(m.inputError ? new TrainingInputError(m.code, m.message) : new Error(m.message)));
+      });
+      worker.on('error', (err) => settle(() => reject(err)));
+      worker.on('exit', (code) => settle(() => reject(new Error(`The training thread exited (code ${code}) before returning a result.`))));
+    });
+  }
+}
