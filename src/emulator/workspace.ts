@@ -112,6 +112,7 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
     blobs,
     pools,
     engine: options.trainingEngine ?? new ThreadTrainingEngine(),
+    workRoot: join(dataDir, 'jobs'),
     resolveInput: (uri, type) => resolveJobInput(ctx, uri, type),
   });
 

@@ -6,6 +6,8 @@ export interface TrainingInput {
   csvTexts: string[];
   delimiter: string;
   settings: AutoMLSettings;
+  /** A folder the engine may write to (the job's working directory). */
+  workDir: string;
 }
 
 export interface TrainingCallbacks {

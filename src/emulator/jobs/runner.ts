@@ -1,4 +1,5 @@
 // The job lifecycle: NotStarted -> Queued (waiting for cluster slots) -> Running (engine) -> Completed/Failed/Canceled.
+import { join } from 'node:path';
 import type { AutoMLResult, TrialResult } from '../../automl/types';
 import type { Store } from '../store';
 import type { Pools } from '../compute/pool';
@@ -39,6 +40,8 @@ export interface JobRunnerDeps {
   blobs: WorkspaceBlobs;
   pools: Pools;
   engine: TrainingEngine;
+  /** Jobs' working directories live under here. */
+  workRoot: string;
   /** Where to find a data asset's URI and type from a job input reference. */
   resolveInput(uri: string, jobInputType: string): { uri: string; type: 'mltable' | 'uri_file' };
 }
@@ -120,7 +123,7 @@ export class JobRunner {
       runs.update(job.name, { tags: { primary_metric: settings.primaryMetric ?? 'accuracy' } });
       const seen = new Set<number>();
       const result = await this.deps.engine.train(
-        { csvTexts: table.texts, delimiter: table.delimiter, settings },
+        { csvTexts: table.texts, delimiter: table.delimiter, settings, workDir: join(this.deps.workRoot, job.name) },
         {
           onTrial: (trial, progress) => {
             this.recordTrial(job, trial);

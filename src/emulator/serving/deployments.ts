@@ -1,6 +1,7 @@
 // Running deployments: the scoring-server instances of each (endpoint, deployment), their logs and key files.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readDeploymentLogs } from '../../serving';
 import type { LaunchSpec, ScoringInstance, ScoringLauncher } from './launcher';
 
 export interface DeploymentSpec {
@@ -98,6 +99,9 @@ export class DeploymentManager {
   /** The last `tail` lines of the instances' console output (what Azure's getLogs shows for the inference server). */
   logs(endpoint: string, deployment: string, tail: number): string {
     const logDir = join(this.dir(endpoint, deployment), 'logs');
+    // The scoring server's own log (JSON lines: requests, telemetry) is what Azure's getLogs shows; console output is the fallback.
+    const own = readDeploymentLogs(logDir, { endpointName: endpoint, deploymentName: deployment }, tail);
+    if (own) return own;
     const lines: string[] = [];
     for (let i = 0; i < 64; i++) {
       const file = join(logDir, `instance-${i}.console.log`);

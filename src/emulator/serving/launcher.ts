@@ -58,7 +58,7 @@ export class ProcessLauncher implements ScoringLauncher {
       ...process.env,
       ...spec.environmentVariables,
       AMLOPS_MODEL_PATH: spec.modelFile,
-      AMLOPS_KEY_FILE: spec.keyFile,
+      AMLOPS_KEYS_FILE: spec.keyFile,
       AMLOPS_PORT: String(port),
       AMLOPS_HOST: '127.0.0.1',
       AMLOPS_ENDPOINT_NAME: spec.endpointName,

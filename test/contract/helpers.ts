@@ -1,0 +1,111 @@
+// Contract-test helpers: a fresh local workspace in a temp dir, an SDK client that trusts its certificate, data upload.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
+import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { startLocalWorkspace, type LocalWorkspace, type LocalWorkspaceOptions } from '../../src/emulator';
+
+export interface TestWorkspace {
+  ws: LocalWorkspace;
+  client: AzureMachineLearningWorkspaces;
+  rg: string;
+  name: string;
+  container: ContainerClient;
+  dir: string;
+  /** Stops the workspace and deletes its data dir. */
+  dispose(): Promise<void>;
+}
+
+export function sdkClient(ws: LocalWorkspace): AzureMachineLearningWorkspaces {
+  // The client trusts the workspace's self-signed certificate explicitly; nothing is weakened.
+  return new AzureMachineLearningWorkspaces(ws.credential, ws.subscriptionId, { endpoint: ws.endpoint, tlsOptions: { ca: ws.caCertificate } });
+}
+
+export async function startTestWorkspace(opts: Partial<LocalWorkspaceOptions> = {}): Promise<TestWorkspace> {
+  const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'amlops-contract-'));
+  // lroRetryAfterSeconds 0: pollers use the interval the tests pass (updateIntervalInMs) instead of Retry-After: 1.
+  const ws = await startLocalWorkspace({ lroRetryAfterSeconds: 0, ...opts, dataDir: dir });
+  return {
+    ws,
+    client: sdkClient(ws),
+    rg: ws.resourceGroup,
+    name: ws.workspaceName,
+    container: BlobServiceClient.fromConnectionString(ws.blob.connectionString).getContainerClient(ws.blob.containerName),
+    dir,
+    async dispose() {
+      await ws.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const FAST = { updateIntervalInMs: 100 };
+
+/** The first `rows` data rows of the demo dataset (header included). */
+export function bankSample(rows: number): string {
+  const text = readFileSync(join(__dirname, '..', '..', '..', 'data', 'bankmarketing_train.csv'), 'utf8');
+  return `${text.split('\n').slice(0, rows + 1).join('\n')}\n`;
+}
+
+/** Uploads a CSV and an MLTable file next to it, as Azure ML's docs do; returns the folder's azureml:// URI. */
+export async function uploadMltable(t: TestWorkspace, folder: string, csv: string): Promise<string> {
+  await t.container.getBlockBlobClient(`${folder}/data.csv`).upload(csv, Buffer.byteLength(csv));
+  const mltable = 'paths:\n  - file: ./data.csv\ntransformations:\n  - read_delimited:\n      delimiter: ","\n      encoding: utf8\n      header: all_files_same_headers\n';
+  await t.container.getBlockBlobClient(`${folder}/MLTable`).upload(mltable, mltable.length);
+  return `azureml://datastores/workspaceblobstore/paths/${folder}/`;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  json<T = unknown>(): T;
+}
+
+/** A raw HTTPS call to the workspace (admin routes, scoring, MLflow), trusting its certificate. */
+export function call(ws: LocalWorkspace, method: string, urlOrPath: string, opts: { body?: unknown; headers?: Record<string, string>; token?: string | false } = {}): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(urlOrPath, ws.endpoint);
+    const go = (token?: string) => {
+      const body = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+      const req = request(
+        url,
+        {
+          method,
+          ca: ws.caCertificate,
+          headers: {
+            ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+            ...opts.headers,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: <T>() => JSON.parse(text) as T });
+          });
+        },
+      );
+      req.on('error', reject);
+      if (body !== undefined) req.write(body);
+      req.end();
+    };
+    if (opts.token === false) go();
+    else if (opts.token) go(opts.token);
+    else ws.credential.getToken('https://management.azure.com/.default').then((t) => go(t.token), reject);
+  });
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
