@@ -1,0 +1,79 @@
+// Turns one accepted webhook event into a `retrain` signal-with-start on the project's workflow, within a deadline.
+import { isGrpcServiceError, type Client } from '@temporalio/client';
+import { operationalize } from '../workflows';
+import { retrainSignal } from '../workflows/messages';
+import { projectWorkflowId } from '../workflows/names';
+import type { ProjectInput, RetrainRequest } from '../workflows/types';
+import { WebhookError } from './errors';
+
+/** The part of a Temporal Client the webhook server uses (a unit test may hand in a stand-in). */
+export type WebhookClient = Pick<Client, 'withDeadline'> & { workflow: Pick<Client['workflow'], 'signalWithStart'> };
+
+export interface TriggerResult {
+  workflowId: string;
+}
+
+/** Records `request` on the project's workflow, starting the workflow if it is not running. */
+export type TriggerRetrain = (project: ProjectInput, request: RetrainRequest) => Promise<TriggerResult>;
+
+// gRPC status codes (https://grpc.io/docs/guides/status-codes/); @grpc/grpc-js is not our direct dependency.
+const grpcStatus = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14 } as const;
+// Codes that mean "Temporal could not be reached or did not answer in time": the sender should redeliver later.
+const UNREACHABLE = new Set<number>([grpcStatus.UNAVAILABLE, grpcStatus.DEADLINE_EXCEEDED, grpcStatus.CANCELLED, grpcStatus.RESOURCE_EXHAUSTED]);
+
+function grpcCode(err: unknown): number | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (isGrpcServiceError(e)) return e.code;
+  }
+  return undefined;
+}
+
+class TimedOut extends Error {}
+
+function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimedOut(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** What the sender is told when Temporal did not take the event: nothing was recorded, so redelivery is safe and needed. */
+export function temporalFailure(err: unknown, timeoutMs: number): WebhookError {
+  const code = grpcCode(err);
+  if (err instanceof TimedOut || code === undefined || UNREACHABLE.has(code)) {
+    const why = err instanceof TimedOut || code === grpcStatus.DEADLINE_EXCEEDED ? `did not answer within ${timeoutMs} ms` : 'is unreachable';
+    return new WebhookError(
+      503,
+      'temporal_unavailable',
+      `Temporal ${why}, so the retrain was not recorded; redeliver the event later (it is safe: deliveries are deduplicated by id).`,
+      { 'retry-after': '5' },
+    );
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new WebhookError(502, 'temporal_refused', `Temporal refused the retrain: ${message}. Check the namespace and task queue this server uses.`);
+}
+
+export function temporalTrigger(client: WebhookClient, taskQueue: string, timeoutMs: number): TriggerRetrain {
+  return async (project, request) => {
+    const workflowId = projectWorkflowId(project.project);
+    const send = client.withDeadline(Date.now() + timeoutMs, () =>
+      client.workflow.signalWithStart(operationalize, {
+        workflowId,
+        taskQueue,
+        args: [project],
+        signal: retrainSignal,
+        signalArgs: [request],
+      }),
+    );
+    try {
+      // The gRPC deadline cancels the call on Temporal's side, but it does not bound connecting to a server that is
+      // down; the timer does, so a sender always has its answer within timeoutMs.
+      await within(timeoutMs, send);
+    } catch (err) {
+      send.catch(() => undefined);
+      throw temporalFailure(err, timeoutMs);
+    }
+    return { workflowId };
+  };
+}
