@@ -1,0 +1,137 @@
+// Configuration from environment variables and CLI flags, read and validated once; every bad value reported at once.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_SETTINGS, cycleSettings, describeIssues, projectName } from './workflows/schemas';
+import type { CycleSettings, ProjectInput } from './workflows/types';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const port = z.coerce.number().int().min(1).max(65535);
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
+const positive = z.coerce.number().positive();
+
+/** Every variable amlops reads, with its meaning; `amlops config` prints this list. */
+export const ENV = {
+  TEMPORAL_ADDRESS: 'host:port of a Temporal server; unset: `npm start` runs a local dev server',
+  TEMPORAL_NAMESPACE: 'Temporal namespace (default "default")',
+  TEMPORAL_PORT: 'port of the local dev server (default 7233)',
+  TEMPORAL_UI_PORT: 'port of the local dev server Web UI (default 8233)',
+  AMLOPS_TASK_QUEUE: 'task queue of the worker (default "amlops")',
+  AMLOPS_DATA_DIR: 'where local state lives: dev server database, workspace data (default ./.amlops)',
+  AMLOPS_PROJECT: 'project name (default "bankmarketing")',
+  AMLOPS_DATASET: 'CSV to train on: a path or https URI (default data/bankmarketing_train.csv)',
+  AMLOPS_TARGET: 'column to predict (default "y")',
+  AMLOPS_PRIMARY_METRIC: 'AUC_weighted (default), accuracy, AUC_macro, average_precision_score_weighted, f1_score_weighted, log_loss, norm_macro_recall',
+  AMLOPS_AUTOML_TIMEOUT_MINUTES: 'AutoML experiment budget in minutes (default 1)',
+  AMLOPS_AUTOML_MAX_TRIALS: 'AutoML trial limit (default 40)',
+  AMLOPS_CHAMPION_MARGIN: 'how much a new model must beat the serving one by (default 0.001)',
+  AMLOPS_REQUIRE_APPROVAL: 'true: wait for `amlops approve` before switching traffic (default false)',
+  AMLOPS_WEBHOOK_PORT: 'port of the webhook server (default 8787)',
+} as const;
+
+const envSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, { message: 'must be host:port, e.g. localhost:7233' }).optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.optional(),
+  AMLOPS_TASK_QUEUE: z.string().min(1).default('amlops'),
+  AMLOPS_DATA_DIR: z.string().min(1).default('.amlops'),
+  AMLOPS_PROJECT: projectName.default('bankmarketing'),
+  AMLOPS_DATASET: z.string().min(1).default('data/bankmarketing_train.csv'),
+  AMLOPS_TARGET: z.string().min(1).optional(),
+  AMLOPS_PRIMARY_METRIC: cycleSettings.shape.primaryMetric.optional(),
+  AMLOPS_AUTOML_TIMEOUT_MINUTES: positive.optional(),
+  AMLOPS_AUTOML_MAX_TRIALS: z.coerce.number().int().positive().optional(),
+  AMLOPS_CHAMPION_MARGIN: z.coerce.number().min(0).optional(),
+  AMLOPS_REQUIRE_APPROVAL: bool.optional(),
+  AMLOPS_WEBHOOK_PORT: port.default(8787),
+});
+
+export interface Config {
+  temporal: { address?: string; namespace: string; devPort: number; uiPort: number };
+  taskQueue: string;
+  dataDir: string;
+  project: string;
+  datasetUri: string;
+  settings: CycleSettings;
+  webhookPort: number;
+}
+
+/** CLI flags that override the environment, in the same names users read in `--help`. */
+export interface ConfigFlags {
+  project?: string;
+  dataset?: string;
+  target?: string;
+  primaryMetric?: string;
+  timeoutMinutes?: string | number;
+  maxTrials?: string | number;
+  championMargin?: string | number;
+  requireApproval?: boolean;
+  address?: string;
+  namespace?: string;
+}
+
+const FLAG_ENV: Record<keyof ConfigFlags, keyof typeof ENV> = {
+  project: 'AMLOPS_PROJECT',
+  dataset: 'AMLOPS_DATASET',
+  target: 'AMLOPS_TARGET',
+  primaryMetric: 'AMLOPS_PRIMARY_METRIC',
+  timeoutMinutes: 'AMLOPS_AUTOML_TIMEOUT_MINUTES',
+  maxTrials: 'AMLOPS_AUTOML_MAX_TRIALS',
+  championMargin: 'AMLOPS_CHAMPION_MARGIN',
+  requireApproval: 'AMLOPS_REQUIRE_APPROVAL',
+  address: 'TEMPORAL_ADDRESS',
+  namespace: 'TEMPORAL_NAMESPACE',
+};
+
+/** A dataset given as a local path is made absolute, so the worker finds it whatever its working directory. */
+export function normalizeDatasetUri(uri: string, cwd = process.cwd()): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(uri) || uri.startsWith('azureml:') ? uri : resolve(cwd, uri);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFlags = {}): Config {
+  const merged: Record<string, string | undefined> = {};
+  for (const key of Object.keys(ENV)) merged[key] = env[key] === '' ? undefined : env[key];
+  for (const [flag, value] of Object.entries(flags) as [keyof ConfigFlags, unknown][]) {
+    if (value !== undefined && FLAG_ENV[flag]) merged[FLAG_ENV[flag]] = String(value);
+  }
+  const parsed = envSchema.safeParse(merged);
+  if (!parsed.success) {
+    throw new ConfigError(`Configuration is invalid:\n${describeIssues(parsed.error)}\nSee \`amlops config\` for every setting.`);
+  }
+  const e = parsed.data;
+  const d = DEFAULT_SETTINGS;
+  const settings: CycleSettings = {
+    ...d,
+    target: e.AMLOPS_TARGET ?? d.target,
+    primaryMetric: e.AMLOPS_PRIMARY_METRIC ?? d.primaryMetric,
+    championMargin: e.AMLOPS_CHAMPION_MARGIN ?? d.championMargin,
+    requireApproval: e.AMLOPS_REQUIRE_APPROVAL ?? d.requireApproval,
+    automl: {
+      ...d.automl,
+      timeoutMinutes: e.AMLOPS_AUTOML_TIMEOUT_MINUTES ?? d.automl.timeoutMinutes,
+      maxTrials: e.AMLOPS_AUTOML_MAX_TRIALS ?? d.automl.maxTrials,
+    },
+  };
+  return {
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      devPort: e.TEMPORAL_PORT,
+      uiPort: e.TEMPORAL_UI_PORT ?? e.TEMPORAL_PORT + 1000,
+    },
+    taskQueue: e.AMLOPS_TASK_QUEUE,
+    dataDir: resolve(e.AMLOPS_DATA_DIR),
+    project: e.AMLOPS_PROJECT,
+    datasetUri: normalizeDatasetUri(e.AMLOPS_DATASET),
+    settings,
+    webhookPort: e.AMLOPS_WEBHOOK_PORT,
+  };
+}
+
+/** The workflow input for the configured project. */
+export function projectInput(config: Config): ProjectInput {
+  return { project: config.project, datasetUri: config.datasetUri, settings: config.settings };
+}

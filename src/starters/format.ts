@@ -1,0 +1,64 @@
+// Turns workflow status and cycle records into the text the CLI prints.
+import type { CycleRecord, ProjectStatus, StepTiming } from '../workflows/types';
+
+const secs = (ms?: number) => (ms === undefined ? '' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
+const metric = (v?: number) => (v === undefined ? '-' : v.toFixed(4));
+
+/** Left-aligned columns; the first row is the header. */
+export function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((cell, i) => (cell ?? '').padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}
+
+export function formatSteps(steps: StepTiming[], now = Date.now()): string {
+  if (steps.length === 0) return '  (no steps yet)';
+  const rows = [['step', 'state', 'time']];
+  for (const s of steps) {
+    const running = !s.endedAt && !s.error;
+    const state = s.error ? `failed: ${s.error}` : running ? 'running' : 'done';
+    rows.push([s.step, state, secs(s.ms ?? (running ? now - Date.parse(s.startedAt) : undefined))]);
+  }
+  return table(rows).replace(/^/gm, '  ');
+}
+
+export function formatStatus(s: ProjectStatus, extra: { activity?: string } = {}): string {
+  const lines = [
+    `project   ${s.project}`,
+    `state     ${s.state}${s.step ? ` (cycle ${s.cycle}, ${s.step}${extra.activity ? `, ${extra.activity}` : ''})` : ''}`,
+    `cycles    ${s.cyclesCompleted} done; ${s.pendingTriggers} trigger(s) waiting; ${s.triggersRecorded} recorded`,
+    `champion  ${s.champion ? `${s.champion.model.name}:${s.champion.model.version} ${s.champion.model.primaryMetric} ${metric(s.champion.model.metricValue)} at ${s.champion.deployment.scoringUri}` : 'none yet'}`,
+    `best      ${metric(s.bestMetric)}`,
+  ];
+  if (s.lastError) lines.push(`error     ${s.lastError}`);
+  lines.push(s.state === 'idle' ? 'last cycle:' : 'this cycle:', formatSteps(s.steps));
+  return lines.join('\n');
+}
+
+export function formatCycle(r: CycleRecord): string {
+  const lines = [`cycle ${r.cycle}: ${r.outcome} — ${r.reason}`];
+  if (r.model) lines.push(`  model       ${r.model.name}:${r.model.version} ${r.model.primaryMetric} ${metric(r.model.metricValue)}`);
+  if (r.deployment) lines.push(`  endpoint    ${r.deployment.scoringUri} (deployment ${r.deployment.deploymentName})`);
+  if (r.smokeTest?.benchmark) {
+    const b = r.smokeTest.benchmark;
+    lines.push(`  benchmark   ${b.requestsPerSec.toFixed(0)} req/s, p50 ${b.p50Ms} ms, p95 ${b.p95Ms} ms, p99 ${b.p99Ms} ms, errors ${(b.errorRate * 100).toFixed(1)}%`);
+  }
+  if (r.pipeline?.triggerUrl) lines.push(`  retrain at  ${r.pipeline.triggerUrl}`);
+  return lines.join('\n');
+}
+
+export function formatHistory(records: CycleRecord[]): string {
+  if (records.length === 0) return 'No cycles yet.';
+  const rows = [['cycle', 'outcome', 'model', 'metric', 'triggers', 'ended', 'why']];
+  for (const r of records) {
+    rows.push([
+      String(r.cycle),
+      r.outcome,
+      r.model ? `${r.model.name}:${r.model.version}` : '-',
+      metric(r.model?.metricValue),
+      String(r.triggers.length),
+      r.endedAt.replace('T', ' ').slice(0, 19),
+      r.reason,
+    ]);
+  }
+  return table(rows);
+}
