@@ -38,10 +38,14 @@ function within<T>(ms: number, work: Promise<T>): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** What the sender is told when Temporal did not take the event: nothing was recorded, so redelivery is safe and needed. */
+/**
+ * What the sender is told when Temporal did not take the event: nothing was recorded, so redelivery is safe and needed.
+ * Anything that is neither a timeout nor a gRPC error is a bug of ours and is rethrown (500, logged with its stack).
+ */
 export function temporalFailure(err: unknown, timeoutMs: number): WebhookError {
   const code = grpcCode(err);
-  if (err instanceof TimedOut || code === undefined || UNREACHABLE.has(code)) {
+  if (!(err instanceof TimedOut) && code === undefined) throw err;
+  if (err instanceof TimedOut || UNREACHABLE.has(code as number)) {
     const why = err instanceof TimedOut || code === grpcStatus.DEADLINE_EXCEEDED ? `did not answer within ${timeoutMs} ms` : 'is unreachable';
     return new WebhookError(
       503,
@@ -50,6 +54,7 @@ export function temporalFailure(err: unknown, timeoutMs: number): WebhookError {
       { 'retry-after': '5' },
     );
   }
+  // gRPC error details are Temporal's own words (e.g. "Namespace xyz is not found"), never our secrets.
   const message = err instanceof Error ? err.message : String(err);
   return new WebhookError(502, 'temporal_refused', `Temporal refused the retrain: ${message}. Check the namespace and task queue this server uses.`);
 }
