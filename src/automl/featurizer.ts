@@ -65,6 +65,7 @@ export class Featurizer {
   encode(j: number, v: RawRow[string]): number {
     const f = this.spec.features[j];
     if (f.type === 'numeric') return toNumber(v);
+    if (f.type === 'boolean' && typeof v === 'boolean') return v ? 1 : 0;
     const c = toCategory(v);
     if (c === undefined) return NaN;
     const code = this.lookups[j]!.get(f.type === 'boolean' ? c.toLowerCase() : c);

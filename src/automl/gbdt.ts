@@ -1,6 +1,6 @@
 // Gradient-boosted trees for binary log-loss: bagging, column sampling, shrinkage and early stopping on validation rows.
 import { Rng } from './rng';
-import { BinnedData, Tree, TreeBuilder, TreeJSON, predictTree, treeFromJSON, treeToJSON } from './tree';
+import { BinnedData, CompiledTrees, Tree, TreeBuilder, TreeJSON, predictTree, treeFromJSON, treeToJSON } from './tree';
 
 export interface GbdtParams {
   nEstimators: number;
@@ -25,21 +25,17 @@ export interface GbdtJSON {
 }
 
 export class GbdtModel {
+  private compiled: CompiledTrees | undefined;
   constructor(
     readonly init: number,
     readonly trees: Tree[],
   ) {}
 
-  /** Probability of the positive class for rows `idx` (or all rows) of binned data. */
+  /** Probability of the positive class for rows `idx` of binned data (scores summed in tree order, as in training). */
   predict(bins: Uint8Array, nFeatures: number, idx: ArrayLike<number>): Float64Array {
-    const out = new Float64Array(idx.length);
-    const trees = this.trees;
-    for (let i = 0; i < idx.length; i++) {
-      const base = idx[i] * nFeatures;
-      let s = this.init;
-      for (let k = 0; k < trees.length; k++) s += predictTree(trees[k], bins, base);
-      out[i] = sigmoid(s);
-    }
+    const out = new Float64Array(idx.length).fill(this.init);
+    (this.compiled ??= new CompiledTrees(this.trees)).accumulate(bins, nFeatures, idx, out);
+    for (let i = 0; i < out.length; i++) out[i] = sigmoid(out[i]);
     return out;
   }
 

@@ -128,6 +128,8 @@ export function inferDataset(table: Table, target: string): Inference {
     const counts = new Map<string, number>();
     const nums = new Set<number>();
     let allInts = true;
+    let min = Infinity;
+    let max = -Infinity;
     for (let i = 0; i < n; i++) {
       const v = table.rows[rowIndex[i]][name];
       if (isMissing(v)) {
@@ -140,8 +142,10 @@ export function inferDataset(table: Table, target: string): Inference {
       const x = toNumber(v);
       if (!Number.isNaN(x)) {
         numericCount++;
-        if (nums.size <= 1000) nums.add(x);
+        if (nums.size <= 1000) nums.add(x); // enough to tell few levels from many
         if (!Number.isInteger(x)) allInts = false;
+        if (x < min) min = x;
+        if (x > max) max = x;
       }
     }
     const present = n - missing;
@@ -160,9 +164,8 @@ export function inferDataset(table: Table, target: string): Inference {
     if (isNumeric) {
       const distinctNums = nums.size;
       const pair = booleanPair([...counts.keys()].filter((k) => !Number.isNaN(toNumber(k))));
-      if (allInts && distinctNums === present && missing === 0 && n >= 20) {
-        const sorted = [...nums].sort((a, b) => a - b);
-        const consecutive = sorted[sorted.length - 1] - sorted[0] === sorted.length - 1;
+      if (allInts && counts.size === present && missing === 0 && n >= 20) {
+        const consecutive = max - min === present - 1;
         if (consecutive || /(^|[^a-z])id$|^id([^a-z]|$)|Id$|ID$/.test(name)) {
           dropped.push({ column: name, reason: 'ID-like (a distinct integer in every row)' });
           continue;

@@ -407,3 +407,69 @@ export class TreeBuilder {
     };
   }
 }
+
+/**
+ * Many trees flattened into shared typed arrays for fast scoring: a row goes left at node i when
+ * lo[i] <= bin <= threshold[i] (lo = 0 sends missing bin 0 left, lo = 1 sends it right).
+ */
+export class CompiledTrees {
+  private readonly feature: Int32Array;
+  private readonly lo: Uint8Array;
+  private readonly threshold: Uint8Array;
+  /** Children interleaved: [2i] left, [2i+1] right (a branch-free step picks one). */
+  private readonly children: Int32Array;
+  private readonly value: Float64Array;
+  private readonly roots: Int32Array;
+
+  constructor(trees: Tree[]) {
+    let nodes = 0;
+    let leaves = 0;
+    for (const t of trees) (nodes += t.feature.length), (leaves += t.value.length);
+    this.feature = new Int32Array(nodes);
+    this.lo = new Uint8Array(nodes);
+    this.threshold = new Uint8Array(nodes);
+    this.children = new Int32Array(2 * nodes);
+    this.value = new Float64Array(leaves);
+    this.roots = new Int32Array(trees.length);
+    let nb = 0;
+    let lb = 0;
+    const child = (c: number) => (c >= 0 ? c + nb : ~(~c + lb));
+    trees.forEach((t, k) => {
+      this.roots[k] = t.feature.length === 0 ? ~lb : nb;
+      for (let i = 0; i < t.feature.length; i++) {
+        this.feature[nb + i] = t.feature[i];
+        this.lo[nb + i] = t.missingLeft[i] ? 0 : 1;
+        this.threshold[nb + i] = t.threshold[i];
+        this.children[2 * (nb + i)] = child(t.left[i]);
+        this.children[2 * (nb + i) + 1] = child(t.right[i]);
+      }
+      this.value.set(t.value, lb);
+      nb += t.feature.length;
+      lb += t.value.length;
+    });
+  }
+
+  /** Adds, tree by tree in order, each tree's leaf value to out[i] for row idx[i]. */
+  accumulate(bins: Uint8Array, nFeatures: number, idx: ArrayLike<number>, out: Float64Array): void {
+    const { feature, lo, threshold, children, value, roots } = this;
+    const n = idx.length;
+    for (let k = 0; k < roots.length; k++) {
+      const root = roots[k];
+      if (root < 0) {
+        const v = value[~root];
+        for (let i = 0; i < n; i++) out[i] += v;
+        continue;
+      }
+      for (let i = 0; i < n; i++) {
+        const base = idx[i] * nFeatures;
+        let node = root;
+        do {
+          const b = bins[base + feature[node]];
+          // (b - lo) as unsigned exceeds (threshold - lo) exactly when b < lo or b > threshold.
+          node = children[2 * node + (((b - lo[node]) >>> 0) > threshold[node] - lo[node] ? 1 : 0)];
+        } while (node >= 0);
+        out[i] += value[~node];
+      }
+    }
+  }
+}

@@ -1,0 +1,190 @@
+// Benchmarks the AutoML engine against the quality and speed targets: bank marketing holdout quality at 60 s and 10 s, one GBDT's fit time, scoring latency, peak memory, and a second public dataset.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  AutoMLResult,
+  computeMetrics,
+  fitGbdt,
+  loadModel,
+  ModelArtifact,
+  parseCsv,
+  prepareExperiment,
+  RawRow,
+  Table,
+} from '../src/automl';
+import { Rng } from '../src/automl/rng';
+import { runExperiment } from '../src/training';
+
+const args = process.argv.slice(2);
+function flag(name: string, def: string): string {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1] : def;
+}
+const BUDGET = Number(flag('budget', '60'));
+const SHORT = Number(flag('short-budget', '10'));
+const NODES = Number(flag('nodes', '2'));
+const SEED = Number(flag('seed', '42'));
+const ONLY = flag('only', 'all').split(',');
+const run = (part: string) => ONLY.includes('all') || ONLY.includes(part);
+const ROOT = path.join(__dirname, '..', '..');
+const WORK = path.join(os.tmpdir(), 'amlops-bench');
+fs.mkdirSync(WORK, { recursive: true });
+
+const results: { check: string; value: string; target: string; ok: boolean | undefined }[] = [];
+function report(check: string, value: string, target: string, ok: boolean | undefined): void {
+  results.push({ check, value, target, ok });
+  console.log(`  ${check}: ${value} (target ${target}) ${ok === undefined ? '' : ok ? 'OK' : 'BELOW TARGET'}`);
+}
+function load(): string {
+  return os.loadavg().map((x) => x.toFixed(2)).join(' ');
+}
+
+/** Stratified split with a fixed seed: the test part is never seen by the search. */
+function split(table: Table, target: string, testFraction: number, seed: number): { train: Table; test: RawRow[] } {
+  const rng = new Rng(seed);
+  const byClass = new Map<string, number[]>();
+  table.rows.forEach((r, i) => {
+    const k = String(r[target]);
+    if (!byClass.has(k)) byClass.set(k, []);
+    byClass.get(k)!.push(i);
+  });
+  const testIdx = new Set<number>();
+  for (const k of [...byClass.keys()].sort()) {
+    const idx = byClass.get(k)!;
+    rng.shuffle(idx);
+    idx.slice(0, Math.round(idx.length * testFraction)).forEach((i) => testIdx.add(i));
+  }
+  const train: RawRow[] = [];
+  const test: RawRow[] = [];
+  table.rows.forEach((r, i) => (testIdx.has(i) ? test : train).push(r));
+  return { train: { columns: table.columns, rows: train }, test };
+}
+
+function toCsv(t: Table): string {
+  const esc = (v: unknown) => {
+    const s = v === undefined || v === null ? '' : String(v);
+    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [t.columns.map(esc).join(','), ...t.rows.map((r) => t.columns.map((c) => esc(r[c])).join(','))].join('\n') + '\n';
+}
+
+/** Scores the held-out rows through a JSON round trip of the artifact, as a scoring server would. */
+function evaluate(artifact: ModelArtifact, test: RawRow[], target: string) {
+  const model = loadModel(JSON.parse(JSON.stringify(artifact)) as ModelArtifact);
+  const p = model.predictProba(test).map((x) => x[1]);
+  const y = test.map((r) => (String(r[target]) === artifact.classes[1] ? 1 : 0));
+  return computeMetrics(y, p);
+}
+
+async function experiment(label: string, csvPath: string, target: string, test: RawRow[], budget: number) {
+  console.log(`\n[${label}] budget ${budget} s, ${NODES} nodes, seed ${SEED}; load before: ${load()}`);
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  const t0 = performance.now();
+  let trials = 0;
+  const result: AutoMLResult = await runExperiment({
+    csvPath,
+    settings: { target, timeoutSeconds: budget, seed: SEED },
+    nodes: NODES,
+    onProgress: (p) => (trials = p.trialsDone),
+  });
+  const wall = (performance.now() - t0) / 1000;
+  clearInterval(sampler);
+  const m = evaluate(result.artifact, test, target);
+  console.log(
+    `  ${trials} trials, validation ${result.validation.method}, best ${result.best.algorithm} (validation AUC ${result.best.metrics.AUC_weighted.toFixed(4)}); load after: ${load()}`,
+  );
+  return { result, wall, peakMb: peak / 1e6, test: m };
+}
+
+async function main(): Promise<void> {
+  console.log(`amlops AutoML bench — ${os.cpus().length} cores, node ${process.version}; uptime load: ${load()}`);
+  const bankTable = parseCsv(fs.readFileSync(path.join(ROOT, 'data', 'bankmarketing_train.csv')));
+  const bank = split(bankTable, 'y', 0.2, SEED);
+  const bankTrain = path.join(WORK, 'bank_train.csv');
+  fs.writeFileSync(bankTrain, toCsv(bank.train));
+  console.log(`bank marketing: ${bank.train.rows.length} training rows, ${bank.test.length} held-out test rows`);
+  let artifact: ModelArtifact | undefined;
+
+  if (run('main')) {
+    const r = await experiment(`bank ${BUDGET} s`, bankTrain, 'y', bank.test, BUDGET);
+    artifact = r.result.artifact;
+    report(`bank ${BUDGET}s holdout AUC_weighted`, r.test.AUC_weighted.toFixed(4), '>= 0.947', r.test.AUC_weighted >= 0.947);
+    report(`bank ${BUDGET}s holdout accuracy`, r.test.accuracy.toFixed(4), '>= 0.915', r.test.accuracy >= 0.915);
+    report(`bank ${BUDGET}s wall time`, `${r.wall.toFixed(1)} s`, `<= ${BUDGET + 5} s`, r.wall <= BUDGET + 5);
+    report(`bank ${BUDGET}s peak RSS (main + workers)`, `${r.peakMb.toFixed(0)} MB`, '< 1500 MB', r.peakMb < 1500);
+  }
+  if (run('short')) {
+    const r = await experiment(`bank ${SHORT} s`, bankTrain, 'y', bank.test, SHORT);
+    artifact ??= r.result.artifact;
+    report(`bank ${SHORT}s holdout AUC_weighted`, r.test.AUC_weighted.toFixed(4), '>= 0.940', r.test.AUC_weighted >= 0.94);
+    report(`bank ${SHORT}s wall time`, `${r.wall.toFixed(1)} s`, `<= ${SHORT + 5} s`, r.wall <= SHORT + 5);
+  }
+  if (run('gbdt')) {
+    console.log(`\n[one GBDT] load before: ${load()}`);
+    const prep = prepareExperiment(bank.train, { target: 'y', timeoutSeconds: 1 });
+    const all = Uint32Array.from({ length: prep.data.nRows }, (_, i) => i);
+    const params = {
+      nEstimators: 300, learningRate: 0.1, maxLeaves: 64, maxDepth: 6, minChildSamples: 20, minChildWeight: 1e-3,
+      lambda: 1, subsample: 1, colsample: 1, earlyStoppingRounds: 0, seed: SEED,
+    };
+    fitGbdt(prep.data, all, undefined, { ...params, nEstimators: 10 }); // warm up the JIT
+    const t0 = performance.now();
+    const fit = fitGbdt(prep.data, all, undefined, params);
+    const secs = (performance.now() - t0) / 1000;
+    report(`one GBDT (300 trees, depth 6, ${prep.data.nRows} rows, 1 core)`, `${secs.toFixed(2)} s (${fit.model.trees.length} trees)`, '< 3 s', secs < 3);
+  }
+  if (run('score') && artifact) {
+    console.log(`\n[scoring] load before: ${load()}`);
+    const model = loadModel(JSON.parse(JSON.stringify(artifact)) as ModelArtifact);
+    const batch = bank.test.slice(0, 1000);
+    for (let i = 0; i < 5; i++) model.predictProba(batch); // warm up
+    const reps = 20;
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) model.predictProba(batch);
+    const us = ((performance.now() - t0) * 1000) / (reps * batch.length);
+    report(`scoring through loaded artifact (${artifact.algorithm}, batches of 1000)`, `${us.toFixed(1)} µs/row`, '< 20 µs/row', us < 20);
+  }
+  if (run('second')) {
+    const csv = breastCancerCsv();
+    const table = parseCsv(fs.readFileSync(csv));
+    const s = split(table, 'diagnosis', 0.2, SEED);
+    const trainPath = path.join(WORK, 'breast_cancer_train.csv');
+    fs.writeFileSync(trainPath, toCsv(s.train));
+    const r = await experiment(`breast cancer (scikit-learn ${SKLEARN}) ${SHORT} s`, trainPath, 'diagnosis', s.test, SHORT);
+    report(`breast cancer ${SHORT}s holdout AUC_weighted (${s.train.rows.length} train / ${s.test.length} test, ${r.result.validation.method})`, r.test.AUC_weighted.toFixed(4), 'reported', undefined);
+    report(`breast cancer ${SHORT}s holdout accuracy`, r.test.accuracy.toFixed(4), 'reported', undefined);
+  }
+  console.log(`\nsummary (uptime load now: ${load()})`);
+  for (const r of results) console.log(`${r.ok === undefined ? '   ' : r.ok ? 'OK ' : 'LOW'} ${r.check}: ${r.value} (target ${r.target})`);
+  const maxRss = process.resourceUsage().maxRSS / 1024;
+  console.log(`process peak RSS over the whole bench: ${maxRss.toFixed(0)} MB`);
+}
+
+const SKLEARN = '1.5.2';
+/** Wisconsin breast cancer, from the CSV scikit-learn bundles: fetched with pip (the wheel only, no install). */
+function breastCancerCsv(): string {
+  const out = path.join(WORK, 'breast_cancer.csv');
+  if (fs.existsSync(out)) return out;
+  const wheels = path.join(WORK, 'wheels');
+  execFileSync('python3', ['-m', 'pip', 'download', `scikit-learn==${SKLEARN}`, '--no-deps', '--only-binary=:all:', '--python-version', '3.11', '--platform', 'manylinux2014_x86_64', '-d', wheels, '-q'], { stdio: 'inherit' });
+  const wheel = fs.readdirSync(wheels).find((f) => f.startsWith(`scikit_learn-${SKLEARN}`) && f.endsWith('.whl'))!;
+  const raw = execFileSync('unzip', ['-p', path.join(wheels, wheel), 'sklearn/datasets/data/breast_cancer.csv']).toString('utf8');
+  const names = ['radius', 'texture', 'perimeter', 'area', 'smoothness', 'compactness', 'concavity', 'concave points', 'symmetry', 'fractal dimension'];
+  const header = [...names.map((n) => `mean ${n}`), ...names.map((n) => `${n} error`), ...names.map((n) => `worst ${n}`), 'diagnosis'];
+  // The bundled file's first line is "569,30,malignant,benign"; the last column is 0 = malignant, 1 = benign.
+  const lines = raw.trim().split('\n').slice(1).map((l) => {
+    const v = l.split(',');
+    v[v.length - 1] = v[v.length - 1].trim() === '0' ? 'malignant' : 'benign';
+    return v.join(',');
+  });
+  fs.writeFileSync(out, [header.join(','), ...lines].join('\n') + '\n');
+  return out;
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
