@@ -8,5 +8,5 @@ export const scheduleId = (project: string, name = 'retrain'): string => `amlops
 export const jobName = (project: string, cycle: number): string => `${project}-automl-c${cycle}`;
 export const modelName = (project: string): string => `${project}-model`;
 export const endpointName = (project: string): string => `${project}-ep`;
-export const deploymentName = (cycle: number): string => `c${cycle}`;
+export const deploymentName = (cycle: number): string => `cycle-${cycle}`;
 export const batchEndpointName = (project: string): string => `${project}-batch`;

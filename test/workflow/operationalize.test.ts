@@ -91,7 +91,7 @@ test('a cycle runs every step in order and deploys the first model', async () =>
     expect(record.steps.map((s) => s.step)).toEqual(calls.map((c) => c.name));
     const status = await handle.query(statusQuery);
     expect(status.champion?.model.version).toBe('1');
-    expect(status.champion?.deployment.deploymentName).toBe('c1');
+    expect(status.champion?.deployment.deploymentName).toBe('cycle-1');
     // Deterministic names: a retry of submitAutoML would ask for this same job.
     expect(calls.find((c) => c.name === 'submitAutoML')?.input.jobName).toBe(`${handle.workflowId.replace('amlops-', '')}-automl-c1`);
   });
@@ -140,7 +140,7 @@ test('champion/challenger: a challenger within the margin is not deployed; a cle
     expect(history[1].reason).toMatch(/0\.9050 vs champion 0\.9000.*champion kept/);
     expect(history[1].championBefore?.metricValue).toBe(0.9);
     expect(history[2].reason).toMatch(/challenger wins/);
-    expect(calls.filter((c) => c.name === 'deployModel').map((c) => c.input.deploymentName)).toEqual(['c1', 'c3']);
+    expect(calls.filter((c) => c.name === 'deployModel').map((c) => c.input.deploymentName)).toEqual(['cycle-1', 'cycle-3']);
     expect(status.champion?.cycle).toBe(3);
     expect(status.bestMetric).toBe(0.95);
   }, { settings: settings({ championMargin: 0.01 }) });
@@ -155,9 +155,9 @@ test('a failed smoke test rolls traffic back to the previous deployment', async 
     expect(record.outcome).toBe('rolled-back');
     expect(record.reason).toContain('answered labels outside');
     const rollback = calls.find((c) => c.name === 'rollbackDeployment');
-    expect(rollback?.input).toMatchObject({ failedDeployment: 'c2', previousDeployment: 'c1' });
+    expect(rollback?.input).toMatchObject({ failedDeployment: 'cycle-2', previousDeployment: 'cycle-1' });
     expect(calls.filter((c) => c.name === 'switchTraffic')).toHaveLength(1);
-    expect(status.champion?.deployment.deploymentName).toBe('c1');
+    expect(status.champion?.deployment.deploymentName).toBe('cycle-1');
   });
 });
 
@@ -178,7 +178,7 @@ test('approval gate: the cycle waits, then approve switches traffic and reject r
     const record = (await handle.query(historyQuery))[1];
     expect(record.outcome).toBe('rejected');
     expect(record.reason).toContain('rejected by ben: drift');
-    expect(calls.find((c) => c.name === 'rollbackDeployment')?.input).toMatchObject({ failedDeployment: 'c2', previousDeployment: 'c1' });
+    expect(calls.find((c) => c.name === 'rollbackDeployment')?.input).toMatchObject({ failedDeployment: 'cycle-2', previousDeployment: 'cycle-1' });
     expect(status.champion?.cycle).toBe(1);
   }, { settings: settings({ requireApproval: true }) });
 });
