@@ -84,7 +84,8 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       {
         url: options.scoringUri,
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${options.key}` },
+        headers: { ...options.headers, 'content-type': 'application/json', authorization: `Bearer ${options.key}` },
+        ...(options.ca ? { tlsOptions: { ca: options.ca } } : {}),
         body,
         connections,
         ...(options.requests !== undefined ? { amount: options.requests } : { duration: options.durationSeconds ?? 10 }),

@@ -57,7 +57,7 @@ export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTest
   };
 
   await check('health', async () => {
-    const r = await call(healthUriOf(options), { headers: { authorization: `Bearer ${options.key}` } }, options.timeoutMs);
+    const r = await call(healthUriOf(options), { headers: { authorization: `Bearer ${options.key}` } }, options.timeoutMs, options);
     if (r.status !== 200) fail(`GET ${healthUriOf(options)} answered ${brief(r)}; expected 200 "Healthy"`);
     const body = typeof r.json === 'string' ? r.json : r.text;
     if (body.trim() !== 'Healthy') fail(`GET ${healthUriOf(options)} answered ${JSON.stringify(r.text.slice(0, 80))}; expected "Healthy"`);
@@ -67,7 +67,7 @@ export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTest
   let doc: Doc | undefined;
   await check('swagger', async () => {
     const uri = swaggerUriOf(options);
-    const r = await call(uri, { headers: { authorization: `Bearer ${options.key}` } }, options.timeoutMs);
+    const r = await call(uri, { headers: { authorization: `Bearer ${options.key}` } }, options.timeoutMs, options);
     if (r.status !== 200 || typeof r.json !== 'object' || r.json === null) fail(`GET ${uri} answered ${brief(r)}; expected a JSON OpenAPI document`);
     const fetched = r.json as Doc;
     try {
