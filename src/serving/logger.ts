@@ -1,6 +1,10 @@
-// The deployment's structured log (pino): to its per-deployment file, a given stream, or stdout; keys redacted.
+// The deployment's structured log (pino): to its per-deployment file, a given stream, or stdout.
+// Request headers are never passed to it (so keys cannot reach it); tests check the log for key text.
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { deploymentLogPath, type DeploymentRef } from './logs';
+
+/** Longest a log line waits in the buffer before getLogs can see it. */
+const FLUSH_MS = 500;
 
 export interface LoggerOptions {
   logDir?: string;
@@ -18,35 +22,37 @@ export interface DeploymentLogger {
   close(): Promise<void>;
 }
 
-// Keys never reach the log through our code (headers are not logged); redaction is the second line of defence.
-const REDACT = [
-  'authorization',
-  'headers.authorization',
-  'req.headers.authorization',
-  'primaryKey',
-  'secondaryKey',
-  '*.primaryKey',
-  '*.secondaryKey',
-];
-
 export function createDeploymentLogger(options: LoggerOptions): DeploymentLogger {
   const logFile = options.logDir ? deploymentLogPath(options.logDir, options.ref) : undefined;
-  const file = logFile ? pino.destination({ dest: logFile, mkdir: true, sync: false }) : undefined;
+  // Lines are buffered and written ~15 KiB at a time (one syscall per ~35 request lines under load), and at
+  // least every FLUSH_MS. Synchronous batched writes measured cheaper here than sonic-boom's async writes,
+  // which cost a main-thread call per small write.
+  const file = logFile ? pino.destination({ dest: logFile, mkdir: true, sync: true, minLength: 15 * 1024 }) : undefined;
   const destination = options.destination ?? file ?? pino.destination({ dest: 1, sync: false });
   const logger = pino(
     {
       level: options.level ?? 'info',
       base: options.bindings,
-      redact: { paths: REDACT, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     destination,
   );
+  const flusher = file
+    ? setInterval(() => {
+        try {
+          file.flush();
+        } catch {
+          // Destroyed between ticks (closing): nothing left to flush.
+        }
+      }, FLUSH_MS)
+    : undefined;
+  flusher?.unref();
   return {
     logger,
     logFile,
     close: () =>
       new Promise<void>((resolve) => {
+        clearInterval(flusher);
         logger.flush(() => {
           if (file) {
             file.once('close', () => resolve());
