@@ -89,8 +89,7 @@ async function main(): Promise<void> {
   });
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      const msg = JSON.parse(line) as { event?: string; url?: string };
-      if (msg.event === 'listening' && msg.url) resolve(msg.url);
+      if (line.startsWith('{"event":"listening"')) resolve((JSON.parse(line) as { url: string }).url);
     });
     child.once('exit', (code) => reject(new Error(`scoring server exited with ${code}`)));
   });

@@ -1,5 +1,6 @@
 // Exports request telemetry to Application Insights through @azure/monitor-opentelemetry, when a connection string is given.
-import { SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import { DiagLogLevel, SpanKind, SpanStatusCode, diag, trace, type Tracer } from '@opentelemetry/api';
+import type { Logger } from 'pino';
 
 export interface RequestRecord {
   requestId: string;
@@ -31,6 +32,7 @@ let started = false;
 export async function startAppInsights(
   connectionString: string,
   attributes: Record<string, string>,
+  logger: Logger,
 ): Promise<AppInsightsExporter> {
   if (started) throw new Error('Application Insights export is already running in this process; run one scoring server per process');
   const { useAzureMonitor, shutdownAzureMonitor } = await import('@azure/monitor-opentelemetry');
@@ -40,6 +42,13 @@ export async function startAppInsights(
     instrumentationOptions: { http: { enabled: false }, azureSdk: { enabled: false } },
   });
   started = true;
+  // Exporter problems (ingestion unreachable, rejected items) go to the deployment log, not stdout, which the
+  // workspace reads for the "listening" line.
+  const log = (level: 'error' | 'warn') => (message: string, ...args: unknown[]) => logger[level]({ event: 'app-insights', args }, message);
+  diag.setLogger(
+    { error: log('error'), warn: log('warn'), info: () => {}, debug: () => {}, verbose: () => {} },
+    { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
+  );
   const tracer: Tracer = trace.getTracer('amlops-serving');
   return {
     trackRequest(record) {
@@ -62,7 +71,12 @@ export async function startAppInsights(
       span.end(record.startTimeMs + record.latencyMs);
     },
     async shutdown() {
-      await shutdownAzureMonitor();
+      // Telemetry that cannot be delivered must not turn a clean shutdown into a failed one.
+      try {
+        await shutdownAzureMonitor();
+      } catch (err) {
+        logger.error({ event: 'app-insights', err }, 'Application Insights flush failed at shutdown; undelivered telemetry is dropped');
+      }
       started = false;
     },
   };

@@ -43,8 +43,8 @@ describe('scoring process with a trained bank-marketing model', () => {
     url = await new Promise<string>((resolve, reject) => {
       const lines = createInterface({ input: child.stdout! });
       lines.on('line', (line) => {
-        const msg = JSON.parse(line) as { event?: string; url?: string };
-        if (msg.event === 'listening' && msg.url) resolve(msg.url);
+        // Libraries may print other lines; the server's own line is the JSON one starting with event "listening".
+        if (line.startsWith('{"event":"listening"')) resolve((JSON.parse(line) as { url: string }).url);
       });
       child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
     });
