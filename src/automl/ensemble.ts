@@ -14,6 +14,9 @@ export function caruanaSelect(
   preds: Float64Array[],
   metric: PrimaryMetric,
   iterations = 25,
+  /** Per candidate scoring cost, and the most the distinct members may cost together. */
+  costs?: number[],
+  maxCost = Infinity,
 ): EnsembleChoice {
   const n = y.length;
   const sum = new Float64Array(n);
@@ -21,10 +24,12 @@ export function caruanaSelect(
   const counts = new Map<number, number>();
   let best = -Infinity;
   let bestCounts = new Map<number, number>();
+  let spent = 0;
   for (let it = 1; it <= iterations; it++) {
     let pick = -1;
     let pickScore = -Infinity;
     for (let c = 0; c < preds.length; c++) {
+      if (costs && !counts.has(c) && spent + costs[c] > maxCost) continue;
       const p = preds[c];
       for (let i = 0; i < n; i++) trial[i] = (sum[i] + p[i]) / it;
       const s = scoreOf(metric, metricValue(metric, y, trial));
@@ -32,6 +37,7 @@ export function caruanaSelect(
     }
     if (pick < 0) break;
     const p = preds[pick];
+    if (costs && !counts.has(pick)) spent += costs[pick];
     for (let i = 0; i < n; i++) sum[i] += p[i];
     counts.set(pick, (counts.get(pick) ?? 0) + 1);
     if (pickScore > best + 1e-12) {

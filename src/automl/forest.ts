@@ -1,6 +1,6 @@
 // Random forest and extra trees: deep trees on the shared histogram builder, averaging each leaf's positive rate.
 import { Rng } from './rng';
-import { BinnedData, CompiledTrees, Tree, TreeBuilder, TreeJSON, treeFromJSON, treeToJSON } from './tree';
+import { BinnedData, CompiledTrees, meanLeafDepth, Tree, TreeBuilder, TreeJSON, treeFromJSON, treeToJSON } from './tree';
 
 export interface ForestParams {
   nEstimators: number;
@@ -31,6 +31,10 @@ export class ForestModel {
     const inv = 1 / this.trees.length;
     for (let i = 0; i < out.length; i++) out[i] *= inv;
     return out;
+  }
+  /** Tree nodes a scored row visits. */
+  pathLength(): number {
+    return this.trees.reduce((a, t) => a + meanLeafDepth(t), 0);
   }
   toJSON(): ForestJSON {
     return { trees: this.trees.map(treeToJSON) };

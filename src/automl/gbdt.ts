@@ -1,6 +1,6 @@
 // Gradient-boosted trees for binary log-loss: bagging, column sampling, shrinkage and early stopping on validation rows.
 import { Rng } from './rng';
-import { BinnedData, CompiledTrees, Tree, TreeBuilder, TreeJSON, predictTree, treeFromJSON, treeToJSON } from './tree';
+import { BinnedData, CompiledTrees, meanLeafDepth, Tree, TreeBuilder, TreeJSON, predictTree, treeFromJSON, treeToJSON } from './tree';
 
 export interface GbdtParams {
   nEstimators: number;
@@ -37,6 +37,11 @@ export class GbdtModel {
     (this.compiled ??= new CompiledTrees(this.trees)).accumulate(bins, nFeatures, idx, out);
     for (let i = 0; i < out.length; i++) out[i] = sigmoid(out[i]);
     return out;
+  }
+
+  /** Tree nodes a scored row visits. */
+  pathLength(): number {
+    return this.trees.reduce((a, t) => a + meanLeafDepth(t), 0);
   }
 
   toJSON(): GbdtJSON {

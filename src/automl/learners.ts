@@ -26,6 +26,8 @@ export interface FittedLearner {
   toJSON(): unknown;
   /** Trees kept by early stopping (boosting only), so a refit without validation uses as many. */
   bestIteration?: number;
+  /** Scoring work per row, in tree-node visits (a linear model counts as a few). */
+  pathLength(): number;
 }
 
 export interface Dim {
@@ -56,6 +58,7 @@ function gbdtLearner(): LearnerSpec {
     predict: (fr, idx) => m.predict(fr.bins, fr.nFeatures, idx),
     toJSON: () => m.toJSON(),
     bestIteration,
+    pathLength: () => m.pathLength(),
   });
   return {
     algorithm: 'GradientBoosting',
@@ -100,6 +103,7 @@ function forestLearner(algorithm: 'RandomForest' | 'ExtremeRandomTrees'): Learne
   const wrap = (m: ForestModel): FittedLearner => ({
     predict: (fr, idx) => m.predict(fr.bins, fr.nFeatures, idx),
     toJSON: () => m.toJSON(),
+    pathLength: () => m.pathLength(),
   });
   return {
     algorithm,
@@ -132,6 +136,7 @@ function linearLearner(): LearnerSpec {
   const wrap = (m: LinearModel): FittedLearner => ({
     predict: (fr, idx) => m.predict(fr.X, fr.nFeatures, idx),
     toJSON: () => m.toJSON(),
+    pathLength: () => m.w.length / 10,
   });
   return {
     algorithm: 'LogisticRegression',

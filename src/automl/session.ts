@@ -71,6 +71,7 @@ export class ExperimentSession {
       preds: output?.preds,
       model: output?.model,
       bestIteration: output?.bestIteration,
+      scoreCost: output?.scoreCost,
     };
     this.records.push(rec);
     this.results.set(id, rec);

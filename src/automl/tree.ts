@@ -73,6 +73,23 @@ export function treeFromJSON(j: TreeJSON): Tree {
   };
 }
 
+/** Mean depth of a tree's leaves: the nodes a scored row visits, on average over leaves. */
+export function meanLeafDepth(t: Tree): number {
+  if (t.feature.length === 0) return 0;
+  let sum = 0;
+  let leaves = 0;
+  const stack: number[] = [0, 0];
+  while (stack.length) {
+    const depth = stack.pop()!;
+    const node = stack.pop()!;
+    for (const c of [t.left[node], t.right[node]]) {
+      if (c < 0) (sum += depth + 1), leaves++;
+      else stack.push(c, depth + 1);
+    }
+  }
+  return sum / leaves;
+}
+
 /** Leaf value of the row whose bins start at `base` in `bins`. */
 export function predictTree(t: Tree, bins: Uint8Array, base: number): number {
   if (t.feature.length === 0) return t.value[0];
@@ -409,66 +426,70 @@ export class TreeBuilder {
 }
 
 /**
- * Many trees flattened into shared typed arrays for fast scoring: a row goes left at node i when
- * lo[i] <= bin <= threshold[i] (lo = 0 sends missing bin 0 left, lo = 1 sends it right).
+ * Many trees flattened into one packed Int32Array for fast scoring. Slot s holds 4 ints:
+ * [feature, lo, threshold - lo, first child slot] for a split, [-1, 0, 0, leaf index] for a leaf.
+ * The two children of a split sit in consecutive slots, so a step is one add. A row goes left
+ * when lo <= bin <= threshold (lo = 0 sends the missing bin 0 left, lo = 1 sends it right).
  */
 export class CompiledTrees {
-  private readonly feature: Int32Array;
-  private readonly lo: Uint8Array;
-  private readonly threshold: Uint8Array;
-  /** Children interleaved: [2i] left, [2i+1] right (a branch-free step picks one). */
-  private readonly children: Int32Array;
+  private readonly slots: Int32Array;
   private readonly value: Float64Array;
   private readonly roots: Int32Array;
 
   constructor(trees: Tree[]) {
-    let nodes = 0;
+    let nSlots = 0;
     let leaves = 0;
-    for (const t of trees) (nodes += t.feature.length), (leaves += t.value.length);
-    this.feature = new Int32Array(nodes);
-    this.lo = new Uint8Array(nodes);
-    this.threshold = new Uint8Array(nodes);
-    this.children = new Int32Array(2 * nodes);
+    for (const t of trees) (nSlots += 2 * t.feature.length + 1), (leaves += t.value.length);
+    this.slots = new Int32Array(4 * nSlots);
     this.value = new Float64Array(leaves);
     this.roots = new Int32Array(trees.length);
-    let nb = 0;
+    let next = 0;
     let lb = 0;
-    const child = (c: number) => (c >= 0 ? c + nb : ~(~c + lb));
+    const S = this.slots;
     trees.forEach((t, k) => {
-      this.roots[k] = t.feature.length === 0 ? ~lb : nb;
-      for (let i = 0; i < t.feature.length; i++) {
-        this.feature[nb + i] = t.feature[i];
-        this.lo[nb + i] = t.missingLeft[i] ? 0 : 1;
-        this.threshold[nb + i] = t.threshold[i];
-        this.children[2 * (nb + i)] = child(t.left[i]);
-        this.children[2 * (nb + i) + 1] = child(t.right[i]);
+      // Breadth-first: place a node's children side by side.
+      const root = next++;
+      this.roots[k] = root;
+      const queue: [number, number][] = [[t.feature.length === 0 ? ~0 : 0, root]];
+      while (queue.length) {
+        const [child, slot] = queue.shift()!;
+        const o = 4 * slot;
+        if (child < 0) {
+          S[o] = -1;
+          S[o + 3] = lb + ~child;
+          continue;
+        }
+        const lo = t.missingLeft[child] ? 0 : 1;
+        const first = next;
+        next += 2;
+        S[o] = t.feature[child];
+        S[o + 1] = lo;
+        S[o + 2] = t.threshold[child] - lo;
+        S[o + 3] = first;
+        queue.push([t.left[child], first], [t.right[child], first + 1]);
       }
       this.value.set(t.value, lb);
-      nb += t.feature.length;
       lb += t.value.length;
     });
   }
 
   /** Adds, tree by tree in order, each tree's leaf value to out[i] for row idx[i]. */
   accumulate(bins: Uint8Array, nFeatures: number, idx: ArrayLike<number>, out: Float64Array): void {
-    const { feature, lo, threshold, children, value, roots } = this;
+    const { slots: S, value, roots } = this;
     const n = idx.length;
+    // Tree by tree: one tree's slots stay in the L1 cache while every row walks it.
     for (let k = 0; k < roots.length; k++) {
-      const root = roots[k];
-      if (root < 0) {
-        const v = value[~root];
-        for (let i = 0; i < n; i++) out[i] += v;
-        continue;
-      }
+      const root = 4 * roots[k];
       for (let i = 0; i < n; i++) {
         const base = idx[i] * nFeatures;
-        let node = root;
-        do {
-          const b = bins[base + feature[node]];
-          // (b - lo) as unsigned exceeds (threshold - lo) exactly when b < lo or b > threshold.
-          node = children[2 * node + (((b - lo[node]) >>> 0) > threshold[node] - lo[node] ? 1 : 0)];
-        } while (node >= 0);
-        out[i] += value[~node];
+        let s = root;
+        let f = S[s];
+        while (f >= 0) {
+          // (bin - lo) as unsigned exceeds (threshold - lo) exactly when bin < lo or bin > threshold: go right.
+          s = 4 * (S[s + 3] + (((bins[base + f] - S[s + 1]) >>> 0) > S[s + 2] ? 1 : 0));
+          f = S[s];
+        }
+        out[i] += value[S[s + 3]];
       }
     }
   }

@@ -22,7 +22,9 @@ describe('train', () => {
     const r = first;
     const aucs = r.leaderboard.map((t) => t.metrics.AUC_weighted);
     expect([...aucs].sort((x, y) => y - x)).toEqual(aucs);
-    expect(r.best).toEqual(r.leaderboard[0]);
+    // The final model is the top of the leaderboard unless a faster, nearly-as-good one was preferred (and said so).
+    if (!r.guardrails.some((g) => g.name === 'Scoring latency')) expect(r.best).toEqual(r.leaderboard[0]);
+    expect(r.leaderboard).toContainEqual(r.best);
     expect(r.best.metrics.AUC_weighted).toBeGreaterThan(0.9);
     if (r.best.algorithm === 'VotingEnsemble') {
       const bestSingle = r.leaderboard.find((t) => t.algorithm !== 'VotingEnsemble')!;
