@@ -16,6 +16,12 @@ export interface LoggerOptions {
 
 export interface DeploymentLogger {
   logger: Logger;
+  /**
+   * Writes one info line for a flat record, in the same JSON shape pino writes (level, time, bindings,
+   * fields, msg). The per-request telemetry path uses it: it costs a JSON.stringify instead of pino's
+   * generic serializer, which measured several microseconds more per request.
+   */
+  writeRecord(record: Record<string, unknown>, msg: string): void;
   /** The file the logger writes, when logDir was given. */
   logFile?: string;
   /** Writes out buffered lines and releases the file. */
@@ -47,9 +53,18 @@ export function createDeploymentLogger(options: LoggerOptions): DeploymentLogger
       }, FLUSH_MS)
     : undefined;
   flusher?.unref();
+  const bindingsJson = JSON.stringify(options.bindings).slice(1, -1);
+  const infoEnabled = logger.isLevelEnabled('info');
   return {
     logger,
     logFile,
+    writeRecord(record, msg) {
+      if (!infoEnabled) return;
+      const fields = JSON.stringify(record).slice(1, -1);
+      destination.write(
+        `{"level":30,"time":"${new Date().toISOString()}"${bindingsJson ? `,${bindingsJson}` : ''}${fields ? `,${fields}` : ''},"msg":${JSON.stringify(msg)}}\n`,
+      );
+    },
     close: () =>
       new Promise<void>((resolve) => {
         clearInterval(flusher);

@@ -31,11 +31,19 @@ export function createServingMetrics(labels: Record<string, string>): ServingMet
     help: 'Categorical values not seen in training (scored as unseen).',
     registers: [registry],
   });
+  // Label children are looked up once per route/status, not hashed from a labels object on every request.
+  const counters = new Map<string, Counter.Internal>();
+  const histograms = new Map<string, Histogram.Internal<'route'>>();
   return {
     registry,
     observeRequest(route, status, latencySeconds) {
-      requests.inc({ route, status: String(status) });
-      latency.observe({ route }, latencySeconds);
+      const key = `${status} ${route}`;
+      let counter = counters.get(key);
+      if (!counter) counters.set(key, (counter = requests.labels({ route, status: String(status) })));
+      counter.inc();
+      let histogram = histograms.get(route);
+      if (!histogram) histograms.set(route, (histogram = latency.labels({ route })));
+      histogram.observe(latencySeconds);
     },
     observeScoring(rowCount, unseenCount) {
       rows.inc(rowCount);

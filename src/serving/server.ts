@@ -206,7 +206,7 @@ export async function buildScoringApp(options: ScoringServerOptions): Promise<{
       error: t.error,
       ...(route === '/score' && sampleRate > 0 && Math.random() < sampleRate ? { body: request.body } : {}),
     };
-    logger.info(record, 'request');
+    log.writeRecord(record, 'request');
     appInsights?.trackRequest({ ...record, url: path, startTimeMs: t.startMs, latencyMs, error: t.error });
     done();
   });
