@@ -74,5 +74,7 @@ export function registerInferenceRoutes(app: FastifyInstance, ctx: EmulatorConte
   };
 
   app.post('/inference/:ep/score', { config: { auth: 'endpointKey', operation: 'Inference_Score' } }, handle('score'));
+  // The inference server's liveness answer ("Healthy"), which smoke tests check first.
+  app.get('/inference/:ep/', { config: { auth: 'endpointKey', operation: 'Inference_Health' } }, handle(''));
   app.get('/inference/:ep/swagger.json', { config: { auth: 'endpointKey', operation: 'Inference_Swagger' } }, handle('swagger.json'));
 }
