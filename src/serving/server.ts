@@ -1,15 +1,15 @@
-// The scoring server of one deployment: fastify app with auth, scoring, swagger, health and telemetry hooks.
-import { randomUUID } from 'node:crypto';
+// The scoring server of one deployment: fastify app with auth, scoring, swagger, health routes; start and graceful close.
 import { performance } from 'node:perf_hooks';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { LoadedModel } from '../automl/types';
 import { startAppInsights, type AppInsightsExporter } from './app-insights';
-import { ScoringError } from './errors';
+import { ScoringError, messageFor } from './errors';
+import { registerRequestTelemetry, requestIdOf } from './request-telemetry';
 import { KeyRing, type KeySource } from './keys';
 import { createDeploymentLogger } from './logger';
 import { createServingMetrics } from './metrics';
-import { formatScoringReply, parseScoringRequest, type Predictions, type ScoringMethod, type RequestShape } from './request-shapes';
+import { formatScoringReply, parseScoringRequest, type Predictions } from './request-shapes';
 import { compileRowValidator } from './row-validation';
 import { buildSwagger } from './swagger';
 import { registerSwaggerUi } from './swagger-ui';
@@ -57,45 +57,7 @@ export interface ScoringServer {
   close(): Promise<void>;
 }
 
-interface RequestTelemetry {
-  startMs: number;
-  outputBytes: number;
-  rows?: number;
-  shape?: RequestShape;
-  scoringMethod?: ScoringMethod;
-  unseenCategories?: number;
-  execMs?: number;
-  error?: string;
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    telemetry: RequestTelemetry | null;
-  }
-}
-
 const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
-// Routes probed constantly (orchestrators, dashboards) would drown the request log; they are still counted in metrics.
-const QUIET_ROUTES = new Set(['/', '/liveness', '/readiness', '/metrics', '/swagger/:file', '/swagger/swagger-initializer.js']);
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-function messageFor(error: FastifyError | ScoringError | Error, bodyLimit: number): { status: number; message: string } {
-  if (error instanceof ScoringError) return { status: error.statusCode, message: error.message };
-  const fe = error as FastifyError;
-  switch (fe.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { status: 413, message: `request body is larger than ${bodyLimit} bytes; send fewer rows per request` };
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { status: 415, message: 'unsupported content type; send the body as JSON with Content-Type: application/json' };
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return { status: 400, message: 'the request body is empty; send rows as JSON, see /swagger.json' };
-  }
-  const status = fe.statusCode ?? 500;
-  if (status >= 400 && status < 500) {
-    return { status, message: `${fe.message}${error instanceof SyntaxError ? '; the body must be valid JSON' : ''}` };
-  }
-  return { status: 500, message: 'internal error while scoring; the deployment log has the details' };
-}
 
 function toProbabilities(classes: string[], matrix: number[][]): Predictions {
   return matrix.map((p) => {
@@ -155,61 +117,13 @@ export async function buildScoringApp(options: ScoringServerOptions): Promise<{
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,
     requestIdHeader: false,
-    genReqId: (req) => {
-      const sent = req.headers['x-ms-request-id'];
-      return typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUUID();
-    },
+    genReqId: (req) => requestIdOf(req.headers['x-ms-request-id']),
     return503OnClosing: true,
   });
   // Only JSON is a scoring body; text/plain would otherwise be accepted and fail later with a vaguer 400.
   app.removeContentTypeParser('text/plain');
-  app.decorateRequest('telemetry', null);
 
-  // Hooks use callbacks rather than async functions: one less promise and microtask per request on the hot path.
-  app.addHook('onRequest', (request, reply, done) => {
-    request.telemetry = { startMs: performance.timeOrigin + performance.now(), outputBytes: 0 };
-    reply.header('x-ms-request-id', request.id);
-    const clientId = request.headers['x-ms-client-request-id'];
-    if (typeof clientId === 'string' && REQUEST_ID.test(clientId)) reply.header('x-ms-client-request-id', clientId);
-    done();
-  });
-  /** Sends a JSON reply serialized here, so its size is known for telemetry without an onSend hook. */
-  const sendJson = (request: FastifyRequest, reply: FastifyReply, body: unknown): FastifyReply => {
-    const text = JSON.stringify(body);
-    if (request.telemetry) request.telemetry.outputBytes = Buffer.byteLength(text);
-    return reply.type('application/json; charset=utf-8').send(text);
-  };
-  app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    const status = reply.statusCode;
-    const latencyMs = reply.elapsedTime;
-    metrics.observeRequest(route, status, latencyMs / 1000);
-    const t = request.telemetry;
-    if (!telemetryOn || !t || (QUIET_ROUTES.has(route) && status < 400)) return done();
-    const inputBytes = Number(request.headers['content-length'] ?? 0) || 0;
-    const path = request.url.split('?')[0] ?? request.url; // query strings are not logged: they could carry anything
-    const record = {
-      event: 'request',
-      requestId: request.id,
-      method: request.method,
-      route,
-      path,
-      status,
-      latencyMs: Math.round(latencyMs * 1000) / 1000,
-      execMs: t.execMs,
-      inputBytes,
-      outputBytes: t.outputBytes,
-      rows: t.rows,
-      shape: t.shape,
-      scoringMethod: t.scoringMethod,
-      unseenCategories: t.unseenCategories,
-      error: t.error,
-      ...(route === '/score' && sampleRate > 0 && Math.random() < sampleRate ? { body: request.body } : {}),
-    };
-    log.writeRecord(record, 'request');
-    appInsights?.trackRequest({ ...record, url: path, startTimeMs: t.startMs, latencyMs, error: t.error });
-    done();
-  });
+  const sendJson = registerRequestTelemetry(app, { metrics, log, appInsights, enabled: telemetryOn, bodySampleRate: sampleRate });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, message } = messageFor(error, bodyLimit);
