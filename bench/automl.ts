@@ -133,10 +133,17 @@ async function main(): Promise<void> {
       lambda: 1, subsample: 1, colsample: 1, earlyStoppingRounds: 0, seed: SEED,
     };
     fitGbdt(prep.data, all, undefined, { ...params, nEstimators: 10 }); // warm up the JIT
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const fit = fitGbdt(prep.data, all, undefined, params);
     const secs = (performance.now() - t0) / 1000;
-    report(`one GBDT (300 trees, depth 6, ${prep.data.nRows} rows, 1 core)`, `${secs.toFixed(2)} s (${fit.model.trees.length} trees)`, '< 3 s', secs < 3);
+    const cpu = process.cpuUsage(c0).user / 1e6;
+    report(
+      `one GBDT (300 trees, depth 6, ${prep.data.nRows} rows, 1 core)`,
+      `${secs.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU (${fit.model.trees.length} trees)`,
+      '< 3 s',
+      secs < 3,
+    );
   }
   if (run('score') && artifact) {
     console.log(`\n[scoring] load before: ${load()}`);

@@ -120,9 +120,12 @@ export function fitGbdt(data: BinnedData & { y: Uint8Array }, trainIdx: Uint32Ar
     const tree = builder.build(grad, hess, sample, m, feats, rng);
     for (let k = 0; k < tree.value.length; k++) tree.value[k] *= p.learningRate;
     trees.push(tree);
-    for (let i = 0; i < nTrain; i++) {
-      const r = trainIdx[i];
-      score[r] += predictTree(tree, data.bins, r * F);
+    if (m === nTrain) builder.addLeafValues(tree, score); // every training row is in some leaf's range
+    else {
+      for (let i = 0; i < nTrain; i++) {
+        const r = trainIdx[i];
+        score[r] += predictTree(tree, data.bins, r * F);
+      }
     }
     if (validIdx && validIdx.length > 0) {
       let loss = 0;

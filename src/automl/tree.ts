@@ -132,6 +132,9 @@ export class TreeBuilder {
   private readonly totalBins: number;
   private readonly pool: Float64Array[] = [];
   private idx: Uint32Array = new Uint32Array(0);
+  /** After build(): leaf k of the last tree holds sample rows idx[leafStart[k] .. leafEnd[k]). */
+  private leafStart: number[] = [];
+  private leafEnd: number[] = [];
   private readonly featScratch: Int32Array;
 
   constructor(
@@ -145,8 +148,11 @@ export class TreeBuilder {
     this.featScratch = new Int32Array(F);
   }
 
+  // Histograms hold (gradient sum, hessian sum) per bin. Bin row counts are not stored: they are
+  // estimated as hessian * (rows / hessian) of the leaf, as LightGBM does — exact for forests, whose
+  // hessians are all 1.
   private take(): Float64Array {
-    return this.pool.pop() ?? new Float64Array(this.totalBins * 3);
+    return this.pool.pop() ?? new Float64Array(this.totalBins * 2);
   }
   private give(h: Float64Array | null): void {
     if (h) this.pool.push(h);
@@ -166,10 +172,9 @@ export class TreeBuilder {
         const h = hess[r];
         const base = r * F;
         for (let f = 0; f < F; f++) {
-          const o = (off[f] + bins[base + f]) * 3;
+          const o = (off[f] + bins[base + f]) << 1;
           hist[o] += g;
           hist[o + 1] += h;
-          hist[o + 2] += 1;
         }
       }
     } else {
@@ -180,10 +185,9 @@ export class TreeBuilder {
         const base = r * F;
         for (let k = 0; k < nf; k++) {
           const f = feats[k];
-          const o = (off[f] + bins[base + f]) * 3;
+          const o = (off[f] + bins[base + f]) << 1;
           hist[o] += g;
           hist[o + 1] += h;
-          hist[o + 2] += 1;
         }
       }
     }
@@ -200,6 +204,7 @@ export class TreeBuilder {
     const H = leaf.h;
     const C = leaf.c;
     const parent = (G * G) / (H + lambda);
+    const cPerH = C / H; // estimated rows per unit of hessian
     const minC = Math.max(1, p.minChildSamples);
     const minH = p.minChildWeight;
     let best = p.minSplitGain > 0 ? p.minSplitGain : 1e-12;
@@ -222,16 +227,16 @@ export class TreeBuilder {
     const nBins = this.data.nBins;
     for (let k = 0; k < nCand; k++) {
       const f = cand[k];
-      const o = off[f] * 3;
+      const o = off[f] * 2;
       const nb = nBins[f];
       const gm = hist[o];
       const hm = hist[o + 1];
-      const cm = hist[o + 2];
+      const cm = hm * cPerH;
       let lo = 1;
       let hi = nb - 1;
       if (p.randomThresholds) {
-        while (lo <= hi && hist[o + lo * 3 + 2] === 0) lo++;
-        while (hi >= lo && hist[o + hi * 3 + 2] === 0) hi--;
+        while (lo <= hi && hist[o + lo * 2 + 1] === 0) lo++;
+        while (hi >= lo && hist[o + hi * 2 + 1] === 0) hi--;
         if (lo > hi) continue; // no value rows here: nothing to split on
         if (lo < hi) {
           const t = lo + rng.int(hi - lo);
@@ -239,7 +244,7 @@ export class TreeBuilder {
         }
       }
       // Missing-only split: missing rows left, all values right.
-      if (cm >= minC && C - cm >= minC && hm >= minH && H - hm >= minH && !p.randomThresholds) {
+      if (hm > 0 && cm >= minC && C - cm >= minC && hm >= minH && H - hm >= minH && !p.randomThresholds) {
         const gain = (gm * gm) / (hm + lambda) + ((G - gm) * (G - gm)) / (H - hm + lambda) - parent;
         if (gain > best) {
           best = gain;
@@ -248,15 +253,14 @@ export class TreeBuilder {
       }
       let gl = 0;
       let hl = 0;
-      let cl = 0;
       const scanTo = p.randomThresholds ? lo : nb - 2; // thresholds t: left = value bins 1..t
       for (let b = 1; b <= scanTo; b++) {
-        const q = o + b * 3;
+        const q = o + b * 2;
         gl += hist[q];
         hl += hist[q + 1];
-        cl += hist[q + 2];
         if (p.randomThresholds && b < lo) continue;
-        if (cl === 0 && cm === 0) continue;
+        if (hist[q + 1] === 0 && !p.randomThresholds) continue; // empty bin: same split as the previous threshold
+        const cl = hl * cPerH;
         // Missing rows right.
         if (cl >= minC && C - cl >= minC && hl >= minH && H - hl >= minH) {
           const gr = G - gl;
@@ -267,7 +271,7 @@ export class TreeBuilder {
           }
         }
         // Missing rows left.
-        if (cm > 0) {
+        if (hm > 0) {
           const lg = gl + gm;
           const lh = hl + hm;
           const lc = cl + cm;
@@ -292,6 +296,15 @@ export class TreeBuilder {
     leaf.lg = lg;
     leaf.lh = lh;
     leaf.lc = lc;
+  }
+
+  /** Adds each leaf's value (scaled) to score[r] for every sample row r of the last tree built. */
+  addLeafValues(tree: Tree, score: Float64Array): void {
+    const idx = this.idx;
+    for (let k = 0; k < this.leafStart.length; k++) {
+      const v = tree.value[k];
+      for (let i = this.leafStart[k], e = this.leafEnd[k]; i < e; i++) score[idx[i]] += v;
+    }
   }
 
   /**
@@ -388,7 +401,7 @@ export class TreeBuilder {
         const off = this.offsets;
         for (let k = 0; k < feats.length; k++) {
           const ff = feats[k];
-          for (let q = off[ff] * 3, e = off[ff + 1] * 3; q < e; q++) ph[q] -= sh[q];
+          for (let q = off[ff] * 2, e = off[ff + 1] * 2; q < e; q++) ph[q] -= sh[q];
         }
         large.hist = ph;
         L.hist = null;
@@ -410,6 +423,8 @@ export class TreeBuilder {
     const value = new Float64Array(done.length);
     // Order leaves by position so a tree's layout does not depend on growth order details.
     done.sort((a, b) => a.start - b.start);
+    this.leafStart = done.map((l) => l.start);
+    this.leafEnd = done.map((l) => l.end);
     done.forEach((l, k) => {
       value[k] = -l.g / (l.h + p.lambda);
       if (l.parentNode >= 0) (l.isLeft ? nl : nr)[l.parentNode] = ~k;

@@ -155,7 +155,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<AutoMLR
   }
 }
 
-/** Cross-validation's final members, refitted on all rows in parallel on fresh workers. */
+/** Cross-validation's final members, refitted on all rows on at most `slots.length` fresh workers. */
 async function refitInWorkers(
   session: ExperimentSession,
   ids: number[],
@@ -164,29 +164,38 @@ async function refitInWorkers(
   params: Map<number, unknown>,
   signal?: AbortSignal,
 ): Promise<void> {
+  // The search's workers may have been terminated at the deadline: start clean ones.
+  const n = Math.max(1, Math.min(slots.length, ids.length));
   for (const s of slots) void s.worker.terminate();
-  const workers = ids.map(() => spawn().worker);
   slots.length = 0;
-  workers.forEach((w) => slots.push({ worker: w }));
-  const jobs = ids.map(
-    (id, k) =>
-      new Promise<void>((resolve, reject) => {
-        const rec = session.records.find((r) => r.result.trialId === id)!;
-        const w = workers[k];
-        const onAbort = () => reject(new ExperimentCanceledError());
-        signal?.addEventListener('abort', onAbort, { once: true });
-        w.on('message', (msg: FromWorker) => {
-          if (msg.type !== 'refit') return;
+  for (let i = 0; i < n; i++) slots.push(spawn());
+  const queue = [...ids];
+  const runOn = (w: Worker): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const onAbort = () => reject(new ExperimentCanceledError());
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const nextJob = () => {
+        const id = queue.shift();
+        if (id === undefined) {
           signal?.removeEventListener('abort', onAbort);
-          if (msg.error) reject(new Error(`Refitting trial ${id} on all rows failed: ${msg.error}`));
-          else {
-            params.set(id, msg.params);
-            resolve();
-          }
-        });
-        w.on('error', reject);
+          resolve();
+          return;
+        }
+        const rec = session.records.find((r) => r.result.trialId === id)!;
         w.postMessage({ type: 'refit', id, config: session.configOf(id), bestIteration: rec.bestIteration, seed: id } satisfies ToWorker);
-      }),
-  );
-  await Promise.all(jobs);
+      };
+      w.on('message', (msg: FromWorker) => {
+        if (msg.type !== 'refit') return;
+        if (msg.error) {
+          signal?.removeEventListener('abort', onAbort);
+          reject(new Error(`Refitting trial ${msg.id} on all rows failed: ${msg.error}`));
+          return;
+        }
+        params.set(msg.id, msg.params);
+        nextJob();
+      });
+      w.on('error', reject);
+      nextJob();
+    });
+  await Promise.all(slots.map((s) => runOn(s.worker)));
 }
