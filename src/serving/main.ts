@@ -27,7 +27,9 @@ const Env = z.object({
 type Env = z.infer<typeof Env>;
 
 function readEnv(): Env {
-  const parsed = Env.safeParse(process.env);
+  // An empty variable means "not set" (spawners pass '' for optional values they do not have).
+  const set = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = Env.safeParse(set);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`invalid environment: ${issue?.path.join('.')}: ${issue?.message}`);
@@ -43,9 +45,10 @@ function keySource(env: Env): KeySource {
 
 async function main(): Promise<void> {
   const env = readEnv();
+  const keys = keySource(env); // configuration errors first, before the (slower) model load
   const server: ScoringServer = await startScoringServer({
     model: loadModelFile(env.AMLOPS_MODEL_PATH),
-    keys: keySource(env),
+    keys,
     port: env.AMLOPS_PORT,
     host: env.AMLOPS_HOST,
     endpointName: env.AMLOPS_ENDPOINT_NAME,

@@ -32,6 +32,7 @@ describe('scoring process with a trained bank-marketing model', () => {
         AMLOPS_ENDPOINT_NAME: 'bank-ep',
         AMLOPS_DEPLOYMENT_NAME: 'blue',
         AMLOPS_MODEL_VERSION: '2',
+        AMLOPS_MODEL_NAME: '', // empty means unset, as the local workspace passes it
         AMLOPS_APP_INSIGHTS_ENABLED: 'true',
         AMLOPS_LOG_DIR: logDir,
       },
@@ -122,5 +123,31 @@ describe('scoring process with a trained bank-marketing model', () => {
     expect(events[events.length - 1]?.event).toBe('stopped');
     expect(readDeploymentLogs(logDir, { endpointName: 'bank-ep', deploymentName: 'blue' }, 2).trim().split('\n')).toHaveLength(2);
     for (const secret of [KEY1, KEY2, 'rotated-primary-0123456789', 'wrong-key-0123456789abcdef']) expect(tail).not.toContain(secret);
+  });
+});
+
+describe('scoring process start-up errors', () => {
+  const run = (env: Record<string, string>): Promise<{ code: number | null; stderr: string }> =>
+    new Promise((resolve) => {
+      const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.once('exit', (code) => resolve({ code, stderr }));
+    });
+
+  it('exits 1 naming the missing model path', async () => {
+    const r = await run({ AMLOPS_PRIMARY_KEY: KEY1 });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/AMLOPS_MODEL_PATH/);
+  });
+  it('exits 1 when no keys are configured, saying which variables to set', async () => {
+    const r = await run({ AMLOPS_MODEL_PATH: '/nonexistent/model.json' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/AMLOPS_KEYS_FILE .* or AMLOPS_PRIMARY_KEY/);
+  });
+  it('exits 1 naming an unreadable model file', async () => {
+    const r = await run({ AMLOPS_MODEL_PATH: '/nonexistent/model.json', AMLOPS_PRIMARY_KEY: KEY1 });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot read model file \/nonexistent\/model.json/);
   });
 });
