@@ -9,16 +9,17 @@ import { z } from 'zod';
  */
 export type KeySource = { primaryKey: string; secondaryKey?: string } | { keyFile: string };
 
-const MIN_KEY_LENGTH = 16;
+/** Shorter keys are accepted (Azure's regenerateKeys takes a caller-chosen keyValue) but reported as weak. */
+export const RECOMMENDED_KEY_LENGTH = 16;
 const KeyText = z
   .string()
-  .min(MIN_KEY_LENGTH, `a key must have at least ${MIN_KEY_LENGTH} characters`)
+  .min(1, 'a key must not be empty')
   .regex(/^\S+$/, 'a key must not contain whitespace');
 const KeyFileSchema = z.object({ primaryKey: KeyText, secondaryKey: KeyText.optional() });
 
 export interface KeyRingEvents {
   /** Called after keys were re-read (file changed or reload()); never receives key material. */
-  onReload?: (info: { keyFile: string; keyCount: number }) => void;
+  onReload?: (info: { keyFile: string; keyCount: number; weakKeys: number }) => void;
   /** Called when a changed key file could not be read; the previous keys stay in force. */
   onReloadError?: (info: { keyFile: string; error: string }) => void;
 }
@@ -57,6 +58,8 @@ export class KeyRing {
   private digests: Buffer[] = [];
   private identity = '';
   private watching = false;
+  /** Keys in force shorter than RECOMMENDED_KEY_LENGTH (reported, not refused). */
+  weakKeys = 0;
 
   constructor(
     private readonly source: KeySource,
@@ -71,9 +74,10 @@ export class KeyRing {
       const keys = [source.primaryKey, source.secondaryKey].filter((k): k is string => k !== undefined);
       for (const key of keys) {
         const ok = KeyText.safeParse(key);
-        if (!ok.success) throw new Error(`endpoint key rejected: ${ok.error.issues[0]?.message}; generate a longer random key`);
+        if (!ok.success) throw new Error(`endpoint key rejected: ${ok.error.issues[0]?.message}; generate a random key`);
       }
       this.digests = keys.map(digest);
+      this.weakKeys = keys.filter((k) => k.length < RECOMMENDED_KEY_LENGTH).length;
     }
   }
 
@@ -113,9 +117,11 @@ export class KeyRing {
   private load(): void {
     const keyFile = (this.source as { keyFile: string }).keyFile;
     const identity = fileIdentity(statSync(keyFile));
-    this.digests = parseKeyFile(keyFile).map(digest);
+    const keys = parseKeyFile(keyFile);
+    this.digests = keys.map(digest);
+    this.weakKeys = keys.filter((k) => k.length < RECOMMENDED_KEY_LENGTH).length;
     this.identity = identity;
-    this.events.onReload?.({ keyFile, keyCount: this.digests.length });
+    this.events.onReload?.({ keyFile, keyCount: this.digests.length, weakKeys: this.weakKeys });
   }
 
   /** Re-reads the key file if it changed; returns whether keys were replaced. Keeps old keys on error. */

@@ -6,7 +6,7 @@ import type { LoadedModel } from '../automl/types';
 import { startAppInsights, type AppInsightsExporter } from './app-insights';
 import { ScoringError, messageFor } from './errors';
 import { registerRequestTelemetry, requestIdOf } from './request-telemetry';
-import { KeyRing, type KeySource } from './keys';
+import { KeyRing, RECOMMENDED_KEY_LENGTH, type KeySource } from './keys';
 import { createDeploymentLogger } from './logger';
 import { createServingMetrics } from './metrics';
 import { formatScoringReply, parseScoringRequest, type Predictions } from './request-shapes';
@@ -93,7 +93,11 @@ export async function buildScoringApp(options: ScoringServerOptions): Promise<{
   const keyRing = new KeyRing(
     options.keys,
     {
-      onReload: (info) => logger.info({ event: 'keys-reloaded', keyFile: info.keyFile, keyCount: info.keyCount }, 'endpoint keys loaded'),
+      onReload: (info) =>
+        logger[info.weakKeys > 0 ? 'warn' : 'info'](
+          { event: 'keys-reloaded', ...info },
+          info.weakKeys > 0 ? `endpoint keys loaded; ${info.weakKeys} shorter than ${RECOMMENDED_KEY_LENGTH} characters: regenerate them` : 'endpoint keys loaded',
+        ),
       onReloadError: (info) => logger.error({ event: 'keys-reload-failed', ...info }, 'key file changed but is unreadable; previous keys stay in force'),
     },
     options.keyPollIntervalMs,
@@ -207,7 +211,7 @@ export async function startScoringServer(options: ScoringServerOptions): Promise
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 0);
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  app.log.info({ event: 'listening', url, keyCount: keyRing.size, appInsights: options.appInsightsEnabled ?? false }, 'scoring server listening');
+  app.log.info({ event: 'listening', url, keyCount: keyRing.size, weakKeys: keyRing.weakKeys, appInsights: options.appInsightsEnabled ?? false }, 'scoring server listening');
   let closing: Promise<void> | undefined;
   return {
     url,

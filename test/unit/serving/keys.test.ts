@@ -61,7 +61,7 @@ describe('key rotation', () => {
   });
 
   it('keeps the keys in force when the file is rewritten broken, and logs why', async () => {
-    writeFileSync(keyFile, '{"primaryKey": "short"}');
+    writeFileSync(keyFile, '{"primaryKey": 42}');
     await sleep(300);
     expect(await status('new-primary-0123456789')).toBe(200);
     expect(logLines.join('')).toMatch(/keys-reload-failed/);
@@ -74,8 +74,10 @@ describe('key rotation', () => {
 });
 
 describe('KeyRing', () => {
-  it('refuses to start with a weak key, and says what to do', () => {
-    expect(() => new KeyRing({ primaryKey: 'abc' })).toThrow(/at least 16 characters/);
+  it('refuses an empty key or one with whitespace, and counts short keys as weak', () => {
+    expect(() => new KeyRing({ primaryKey: '' })).toThrow(/must not be empty/);
+    expect(() => new KeyRing({ primaryKey: 'a b c d e f g h i j' })).toThrow(/whitespace/);
+    expect(new KeyRing({ primaryKey: 'abc', secondaryKey: 'k'.repeat(20) }).weakKeys).toBe(1);
   });
   it('refuses an unreadable key file, naming the file', () => {
     expect(() => new KeyRing({ keyFile: '/nonexistent/keys.json' })).toThrow(/\/nonexistent\/keys.json/);
