@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
+import { AzureMachineLearningWorkspaces, type AutoMLJob } from '@azure/arm-machinelearning';
+import { createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { startLocalWorkspace, type LocalWorkspace, type LocalWorkspaceOptions } from '../../src/emulator';
 
@@ -108,4 +109,15 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>,
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/**
+ * PUT a job through the SDK client's own pipeline (same credential, same trusted CA, same retries).
+ * Needed because @azure/arm-machinelearning 2.1.1 maps Classification under the wrong parent and silently drops
+ * primaryMetric, limitSettings and trainingSettings when it serializes an AutoML job.
+ */
+export async function putJob(t: TestWorkspace, name: string, properties: AutoMLJob | Record<string, unknown>): Promise<{ status: number; body: Record<string, unknown> }> {
+  const url = `${t.ws.endpoint}/subscriptions/${t.ws.subscriptionId}/resourceGroups/${t.rg}/providers/Microsoft.MachineLearningServices/workspaces/${t.name}/jobs/${name}?api-version=2022-10-01`;
+  const res = await t.client.sendRequest(createPipelineRequest({ url, method: 'PUT', body: JSON.stringify({ properties }), headers: createHttpHeaders({ 'content-type': 'application/json' }) }));
+  return { status: res.status, body: JSON.parse(res.bodyAsText ?? '{}') as Record<string, unknown> };
 }

@@ -72,7 +72,8 @@ export class JobRunner {
   start(name: string): void {
     const ac = new AbortController();
     this.running.set(name.toLowerCase(), ac);
-    const p = this.run(name, ac.signal).finally(() => this.running.delete(name.toLowerCase()));
+    // Deferred a tick, so the PUT's answer shows the job NotStarted, as Azure does.
+    const p = new Promise<void>((r) => setImmediate(r)).then(() => this.run(name, ac.signal)).finally(() => this.running.delete(name.toLowerCase()));
     this.done.set(name.toLowerCase(), p);
   }
 

@@ -20,11 +20,10 @@ export class ThreadTrainingEngine implements TrainingEngine {
         signal.removeEventListener('abort', onAbort);
         fn();
       };
-      // Cancel: ask the engine to stop, and terminate the thread if it does not within a grace period.
+      // Cancel: nothing of a canceled run is kept, so the thread (and the trial threads it started) simply ends now.
       const onAbort = () => {
-        worker.postMessage({ type: 'abort' });
-        setTimeout(() => void worker.terminate(), 2000).unref();
         settle(() => reject(new Error('canceled')));
+        void worker.terminate();
       };
       signal.addEventListener('abort', onAbort);
       worker.on('message', (m: WorkerMessage) => {
