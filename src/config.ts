@@ -23,12 +23,16 @@ export const ENV = {
   AMLOPS_PROJECT: 'project name (default "bankmarketing")',
   AMLOPS_DATASET: 'CSV to train on: a path or https URI (default data/bankmarketing_train.csv)',
   AMLOPS_TARGET: 'column to predict (default "y")',
-  AMLOPS_PRIMARY_METRIC: 'AUC_weighted (default), accuracy, AUC_macro, average_precision_score_weighted, f1_score_weighted, log_loss, norm_macro_recall',
+  AMLOPS_PRIMARY_METRIC: 'AUC_weighted (default), accuracy, average_precision_score_weighted or norm_macro_recall',
   AMLOPS_AUTOML_TIMEOUT_MINUTES: 'AutoML experiment budget in minutes (default 1)',
   AMLOPS_AUTOML_MAX_TRIALS: 'AutoML trial limit (default 40)',
   AMLOPS_CHAMPION_MARGIN: 'how much a new model must beat the serving one by (default 0.001)',
   AMLOPS_REQUIRE_APPROVAL: 'true: wait for `amlops approve` before switching traffic (default false)',
   AMLOPS_WEBHOOK_PORT: 'port of the webhook server (default 8787)',
+  AMLOPS_WEBHOOK_PUBLIC_URL: 'base URL others reach the webhook server at (default http://127.0.0.1:<port>)',
+  AZURE_SUBSCRIPTION_ID: 'with AZURE_RESOURCE_GROUP and AZUREML_WORKSPACE: use this Azure ML workspace instead of the local one',
+  AZURE_RESOURCE_GROUP: 'resource group of the Azure ML workspace',
+  AZUREML_WORKSPACE: 'name of the Azure ML workspace (credentials: AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, managed identity or az login)',
 } as const;
 
 const envSchema = z.object({
@@ -47,6 +51,10 @@ const envSchema = z.object({
   AMLOPS_CHAMPION_MARGIN: z.coerce.number().min(0).optional(),
   AMLOPS_REQUIRE_APPROVAL: bool.optional(),
   AMLOPS_WEBHOOK_PORT: port.default(8787),
+  AMLOPS_WEBHOOK_PUBLIC_URL: z.url({ message: 'must be a URL such as https://hooks.example.com' }).optional(),
+  AZURE_SUBSCRIPTION_ID: z.string().optional(),
+  AZURE_RESOURCE_GROUP: z.string().optional(),
+  AZUREML_WORKSPACE: z.string().optional(),
 });
 
 export interface Config {
@@ -57,6 +65,7 @@ export interface Config {
   datasetUri: string;
   settings: CycleSettings;
   webhookPort: number;
+  webhookPublicUrl: string;
 }
 
 /** CLI flags that override the environment, in the same names users read in `--help`. */
@@ -128,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     datasetUri: normalizeDatasetUri(e.AMLOPS_DATASET),
     settings,
     webhookPort: e.AMLOPS_WEBHOOK_PORT,
+    webhookPublicUrl: e.AMLOPS_WEBHOOK_PUBLIC_URL ?? `http://127.0.0.1:${e.AMLOPS_WEBHOOK_PORT}`,
   };
 }
 

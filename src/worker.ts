@@ -1,10 +1,11 @@
-// The worker: runs the retraining workflows and their activities on the configured task queue.
+// The worker: runs the retraining workflows and their activities (over one Azure ML client) on the task queue.
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
-import * as activities from './activities';
-import { loadConfig, type Config } from './config';
+import { createActivities, type ActivityDeps } from './activities';
+import { ConfigError, loadConfig, type Config } from './config';
 import { temporalAddress } from './starters/connect';
+import { openWorkspace } from './starters/workspace';
 
 /**
  * Sends the SDK's logs to <dataDir>/worker.log (errors also to stderr), so the console shows amlops' own progress.
@@ -22,27 +23,38 @@ export function logWorkerToFile(config: Config): string {
   return file;
 }
 
-export async function createWorker(config: Config): Promise<Worker> {
+export function activityDeps(config: Config, client: ActivityDeps['client']): ActivityDeps {
+  return {
+    client,
+    reportsDir: join(config.dataDir, 'reports'),
+    webhookBaseUrl: config.webhookPublicUrl,
+  };
+}
+
+export async function createWorker(config: Config, deps: ActivityDeps): Promise<Worker> {
   const connection = await NativeConnection.connect({ address: temporalAddress(config) });
   return Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
     workflowsPath: require.resolve('./workflows'),
-    activities,
+    activities: createActivities(deps),
   });
 }
 
-if (require.main === module) {
+/** `node dist/src/worker.js`: a worker alone (Docker, or a second worker next to `npm start`). */
+async function main(): Promise<void> {
   const config = loadConfig();
-  createWorker(config)
-    .then((worker) => {
-      process.once('SIGINT', () => worker.shutdown());
-      process.once('SIGTERM', () => worker.shutdown());
-      return worker.run();
-    })
-    .catch((err: Error) => {
-      console.error(`amlops worker: ${err.message}`);
-      process.exit(1);
-    });
+  logWorkerToFile(config);
+  const workspace = await openWorkspace(config, (line) => console.log(line));
+  console.log(`Worker on task queue ${config.taskQueue}, Temporal ${temporalAddress(config)}, ${workspace.description}.`);
+  const worker = await createWorker(config, activityDeps(config, workspace.client));
+  await worker.run();
+}
+
+if (require.main === module) {
+  main().catch((err: Error) => {
+    console.error(`amlops worker: ${err instanceof ConfigError ? err.message : (err.stack ?? err.message)}`);
+    process.exit(err instanceof ConfigError ? 2 : 1);
+  });
 }

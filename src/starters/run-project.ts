@@ -3,7 +3,12 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { join } from 'node:path';
 import { projectInput, type Config } from '../config';
 import { startDevServer, type DevServer } from '../devserver/dev-server';
-import { createWorker, logWorkerToFile } from '../worker';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import pino from 'pino';
+import { startWebhookServer, webhookConfigFromEnv, type WebhookServer } from '../webhooks';
+import { activityDeps, createWorker, logWorkerToFile } from '../worker';
+import { openWorkspace } from './workspace';
 import { operationalize } from '../workflows';
 import { projectWorkflowId } from '../workflows/names';
 import { PROJECT } from '../workflows/search-attributes';
@@ -14,6 +19,9 @@ export interface RunningProject {
   client: Client;
   workflowId: string;
   uiUrl?: string;
+  webhooks: WebhookServer;
+  /** File holding the bearer token of the retraining trigger URL (kept out of logs and workflow history). */
+  triggerTokenFile: string;
   /** Resolves after Ctrl-C (or stop()) has shut everything down. */
   done: Promise<void>;
   stop(): Promise<void>;
@@ -50,9 +58,26 @@ export async function runProject(config: Config, print: (line: string) => void):
     });
   }
   const client = await connectClient(config);
+  const workspace = await openWorkspace(config, print);
+  print(`Workspace: ${workspace.description}.`);
   print(`Starting the worker (its log: ${workerLog}) ...`);
-  const worker = await createWorker(config);
+  const worker = await createWorker(config, activityDeps(config, workspace.client));
   const workerRun = worker.run();
+
+  const { token, file: triggerTokenFile } = triggerToken(config);
+  const hooks = webhookConfigFromEnv({ ...process.env, AMLOPS_WEBHOOK_TOKEN: token });
+  const webhooks = await startWebhookServer({
+    client,
+    taskQueue: config.taskQueue,
+    projects: (name) => (name === config.project ? projectInput(config) : undefined),
+    secrets: hooks.secrets,
+    eventGrid: hooks.eventGrid,
+    githubBranches: hooks.githubBranches,
+    host: hooks.host,
+    port: config.webhookPort,
+    logDestination: pino.destination({ dest: join(config.dataDir, 'webhooks.log'), sync: false }),
+  });
+  print(`Webhooks: ${webhooks.url}/hooks/{github,eventgrid,retrain}/${config.project} (log ${join(config.dataDir, 'webhooks.log')}).`);
 
   const workflowId = projectWorkflowId(config.project);
   const { resumed } = await startProjectWorkflow(client, config);
@@ -72,8 +97,22 @@ export async function runProject(config: Config, print: (line: string) => void):
       // The SDK also reacts to SIGINT on its own; shut down only if it has not started to.
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun.catch((err: Error) => print(`worker stopped with an error: ${err.message}`));
+      await webhooks.close();
       await client.connection.close();
+      await workspace.close();
       await server?.stop();
     })());
-  return { client, workflowId, uiUrl, done: workerRun.then(() => stopping), stop };
+  return { client, workflowId, uiUrl, webhooks, triggerTokenFile, done: workerRun.then(() => stopping), stop };
+}
+
+/** The generic webhook's bearer token: AMLOPS_WEBHOOK_TOKEN, or one made once and kept in <dataDir>/secrets (mode 600). */
+function triggerToken(config: Config): { token: string; file: string } {
+  const dir = join(config.dataDir, 'secrets');
+  const file = join(dir, 'webhook-token');
+  if (process.env.AMLOPS_WEBHOOK_TOKEN) return { token: process.env.AMLOPS_WEBHOOK_TOKEN, file };
+  if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), file };
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const token = randomBytes(24).toString('base64url');
+  writeFileSync(file, token, { mode: 0o600 });
+  return { token, file };
 }

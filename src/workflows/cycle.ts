@@ -9,7 +9,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Duration, RetryPolicy } from '@temporalio/common';
-import type * as activities from '../activities';
+import type { Activities } from '../activities';
 import { decideChampion } from './champion';
 import { cycleApprovalSignal, cycleProgressSignal, type CycleProgress } from './messages';
 import { batchEndpointName, deploymentName, endpointName, jobName, modelName } from './names';
@@ -37,15 +37,15 @@ export interface CycleInput {
 const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 8 };
 
 // Resource calls that answer quickly (ARM PUT/GET, blob upload).
-const quick = proxyActivities<typeof activities>({ startToCloseTimeout: '5 minutes', retry });
+const quick = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry });
 // Long-running provisioning: heartbeats prove the worker is alive, so a crash is noticed in a minute.
-const provisioning = proxyActivities<typeof activities>({
+const provisioning = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '1 minute',
   retry,
 });
 // The smoke test sends real traffic; retrying it many times would hide a flaky endpoint.
-const probing = proxyActivities<typeof activities>({
+const probing = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
   retry: { ...retry, maximumAttempts: 3 },
 });
@@ -53,7 +53,7 @@ const probing = proxyActivities<typeof activities>({
 /** The AutoML wait lasts as long as the experiment: one heartbeating activity, so history does not grow per poll. */
 function automlWaiter(settings: CycleSettings) {
   const minutes = settings.automl.timeoutMinutes + 30;
-  return proxyActivities<typeof activities>({
+  return proxyActivities<Activities>({
     startToCloseTimeout: `${minutes} minutes`,
     heartbeatTimeout: '1 minute',
     retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '1 minute' },

@@ -201,7 +201,9 @@ export async function operationalize(input: ProjectInput): Promise<void> {
 
     state.history.push(record);
     if (state.history.length > HISTORY_KEPT) state.history.splice(0, state.history.length - HISTORY_KEPT);
-    if (record.outcome === 'deployed' && record.model && record.deployment) {
+    // Whatever happened after it, a cycle whose traffic switch succeeded has put its model in front of users.
+    const switched = record.steps.some((s) => s.step === 'switchTraffic' && s.endedAt && !s.error);
+    if (switched && record.model && record.deployment) {
       state.champion = { cycle: record.cycle, model: record.model, deployment: record.deployment };
       upsertSearchAttributes([{ key: CHAMPION_METRIC, value: record.model.metricValue }]);
       upsertMemo({ datasetUri, endpoint: record.deployment.scoringUri, championModel: `${record.model.name}:${record.model.version}` });

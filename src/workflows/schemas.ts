@@ -10,15 +10,9 @@ export const projectName = z
     message: 'must be 3-24 characters of lower-case letters, digits and hyphens, starting with a letter (e.g. "bankmarketing")',
   });
 
-const primaryMetric = z.enum([
-  'AUC_weighted',
-  'accuracy',
-  'AUC_macro',
-  'average_precision_score_weighted',
-  'f1_score_weighted',
-  'log_loss',
-  'norm_macro_recall',
-]);
+/** The classification primary metrics Azure AutoML accepts (REST: AUCWeighted, Accuracy, ...). */
+export const PRIMARY_METRICS = ['AUC_weighted', 'accuracy', 'average_precision_score_weighted', 'norm_macro_recall'] as const;
+const primaryMetric = z.enum(PRIMARY_METRICS);
 
 const positiveInt = z.number().int().positive();
 

@@ -1,9 +1,9 @@
 // Instant, scriptable stand-ins for the cycle's activities, for tests of the workflow's decisions only.
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type * as real from '../../src/activities';
+import type { Activities } from '../../src/activities';
 
-export type ActivityName = keyof typeof real;
-export type Activities = typeof real;
+export type ActivityName = keyof Activities;
+export type { Activities };
 
 export interface Call {
   name: ActivityName;

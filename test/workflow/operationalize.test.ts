@@ -161,6 +161,17 @@ test('a failed smoke test rolls traffic back to the previous deployment', async 
   });
 });
 
+test('a step failing after the traffic switch still leaves the new model as champion', async () => {
+  const fail = { publishPipeline: () => { throw fatal('batch endpoints are not available in this workspace'); } };
+  await withProject({ fail }, async ({ handle }) => {
+    const status = await until(handle, cyclesDone(1), 'cycle 1');
+    const [record] = await handle.query(historyQuery);
+    expect(record.outcome).toBe('failed');
+    expect(record.reason).toContain('publishPipeline failed: batch endpoints are not available');
+    expect(status.champion?.deployment.deploymentName).toBe('cycle-1');
+  });
+});
+
 test('approval gate: the cycle waits, then approve switches traffic and reject rolls back', async () => {
   await withProject({}, async ({ handle, calls }) => {
     const waiting = await until(handle, (s) => s.state === 'awaiting-approval', 'approval wait');

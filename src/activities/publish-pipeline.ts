@@ -1,0 +1,61 @@
+// publishPipeline: a batch endpoint serving the model for whole files, and the retraining trigger URL (v1's "published pipeline").
+import type { BatchDeploymentProperties } from '@azure/arm-machinelearning';
+import { call, lookup } from '../azureml';
+import type { PipelineRef, PublishPipelineInput } from './contract';
+import { beat, type ActivityDeps } from './deps';
+
+export const publishPipeline = (deps: ActivityDeps) =>
+  async function publishPipeline(input: PublishPipelineInput): Promise<PipelineRef> {
+    const { client } = deps;
+    const { batchEndpointName, model, project } = input;
+    const location = await client.workspaceLocation();
+    const poll = { onResponse: () => beat({ batchEndpointName }) };
+
+    const endpoint = await lookup(`read batch endpoint ${batchEndpointName}`, () => client.arm.batchEndpoints.get(client.rg, client.ws, batchEndpointName));
+    if (!endpoint) {
+      await call(`create batch endpoint ${batchEndpointName}`, () =>
+        client.arm.batchEndpoints.beginCreateOrUpdateAndWait(
+          client.rg,
+          client.ws,
+          batchEndpointName,
+          { location, properties: { authMode: 'AADToken', description: `Batch scoring for ${project}, managed by amlops` } },
+          poll,
+        ),
+      );
+    }
+    // One batch deployment per model version, made the default: batch jobs score with the newest champion.
+    const deploymentName = `model-${model.version}`;
+    const existing = await lookup(`read batch deployment ${deploymentName}`, () =>
+      client.arm.batchDeployments.get(client.rg, client.ws, batchEndpointName, deploymentName),
+    );
+    if (!existing) {
+      const body: BatchDeploymentProperties = {
+        model: { referenceType: 'Id', assetId: client.armId(`models/${model.name}/versions/${model.version}`) },
+        compute: 'cpu-cluster',
+        maxConcurrencyPerInstance: 2,
+        miniBatchSize: 1000,
+        outputAction: 'AppendRow',
+        outputFileName: 'predictions.csv',
+        description: `${model.name}:${model.version}`,
+      };
+      await call(`create batch deployment ${batchEndpointName}/${deploymentName}`, () =>
+        client.arm.batchDeployments.beginCreateOrUpdateAndWait(client.rg, client.ws, batchEndpointName, deploymentName, { location, properties: body }, poll),
+      );
+      const current = await call(`read batch endpoint ${batchEndpointName}`, () => client.arm.batchEndpoints.get(client.rg, client.ws, batchEndpointName));
+      await call(`make ${deploymentName} the default of ${batchEndpointName}`, () =>
+        client.arm.batchEndpoints.beginCreateOrUpdateAndWait(
+          client.rg,
+          client.ws,
+          batchEndpointName,
+          { ...current, properties: { ...current.properties, defaults: { deploymentName } } },
+          poll,
+        ),
+      );
+    }
+    const final = await call(`read batch endpoint ${batchEndpointName}`, () => client.arm.batchEndpoints.get(client.rg, client.ws, batchEndpointName));
+    return {
+      batchEndpoint: final.properties.scoringUri ?? batchEndpointName,
+      // The token that authorizes this URL is not part of the result (results are stored in workflow history).
+      ...(deps.webhookBaseUrl ? { triggerUrl: `${deps.webhookBaseUrl.replace(/\/$/, '')}/hooks/retrain/${project}` } : {}),
+    };
+  };
