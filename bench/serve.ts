@@ -66,6 +66,7 @@ async function main(): Promise<void> {
   }
   const modelPath = join(work, 'model.json');
   writeFileSync(modelPath, JSON.stringify(artifact));
+  console.log(`model artifact ${modelPath} (reuse with BENCH_MODEL_PATH)`);
   const keyFile = join(work, 'keys.json');
   writeFileSync(keyFile, JSON.stringify({ primaryKey: KEY, secondaryKey: `${KEY}-2` }));
   const model = loadModel(artifact);
