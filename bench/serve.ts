@@ -8,7 +8,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { loadModel, parseCsv, train, type ModelArtifact } from '../src/automl';
-import { exampleRowsFor } from '../src/serving';
+import { exampleRowsFor, readDeploymentLogs } from '../src/serving';
 import { runBenchmark } from '../src/smoketest';
 
 const ROOT = join(__dirname, '..', '..');
@@ -131,7 +131,11 @@ async function main(): Promise<void> {
     const client: number[] = [];
     for (let i = 0; i < 25; i++) {
       const c0 = performance.now();
-      const res = await fetch(target.scoringUri, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, body: bigBody });
+      const res = await fetch(target.scoringUri, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}`, 'x-ms-request-id': `bench-big-${i}` },
+        body: bigBody,
+      });
       await res.arrayBuffer();
       if (res.status !== 200) throw new Error(`1,000-row request got ${res.status}`);
       if (i >= 5) {
@@ -140,9 +144,25 @@ async function main(): Promise<void> {
       }
     }
     const med = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] as number;
-    const big = { bodyBytes: Buffer.byteLength(bigBody), serverMsMedian: med(server), serverMsMax: Math.max(...server), clientMsMedian: med(client) };
+    // Whole server time (request received -> response sent, body parsing included) from the request log.
+    await new Promise((r) => setTimeout(r, 700)); // log lines reach the file within 0.5 s
+    const logged = readDeploymentLogs(join(work, 'logs'), { endpointName: 'bench', deploymentName: 'blue' }, 5000)
+      .split('\n')
+      .filter((l) => l.includes('"requestId":"bench-big-'))
+      .map((l) => JSON.parse(l) as { requestId: string; latencyMs: number })
+      .filter((e) => Number(e.requestId.slice('bench-big-'.length)) >= 5)
+      .map((e) => e.latencyMs);
+    const big = {
+      bodyBytes: Buffer.byteLength(bigBody),
+      serverMsMedian: med(server),
+      serverMsMax: Math.max(...server),
+      serverTotalMsMedian: logged.length > 0 ? med(logged) : undefined,
+      serverTotalMsMax: logged.length > 0 ? Math.max(...logged) : undefined,
+      clientMsMedian: med(client),
+    };
 
-    const bigOk = big.serverMsMedian < 20;
+    // The target holds for the whole server time when the request log has it, else for the run-function time.
+    const bigOk = (big.serverTotalMsMedian ?? big.serverMsMedian) < 20;
     const summary = {
       model: { algorithm: artifact.algorithm, trainRows: table.rows.length, members: (artifact.model as { members?: unknown[] }).members?.length },
       machine: { cores: 2, pinned, loadBefore, loadAfter },
@@ -155,8 +175,12 @@ async function main(): Promise<void> {
     writeFileSync(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     console.log(readFileSync(join(outDir, 'single-row', 'benchmark.txt'), 'utf8'));
     console.log(
-      `1,000-row request (${big.bodyBytes} bytes, ${server.length} timed): server ${big.serverMsMedian.toFixed(2)} ms median, ` +
-        `${big.serverMsMax.toFixed(2)} ms max; client ${big.clientMsMedian.toFixed(2)} ms median -> ${bigOk ? 'ok' : 'FAILED'} (< 20 ms)`,
+      `1,000-row request (${big.bodyBytes} bytes, ${server.length} timed): x-ms-run-fn-exec-ms ${big.serverMsMedian.toFixed(2)} ms median, ` +
+        `${big.serverMsMax.toFixed(2)} ms max; ` +
+        (big.serverTotalMsMedian !== undefined
+          ? `whole server time (log latencyMs) ${big.serverTotalMsMedian.toFixed(2)} ms median, ${big.serverTotalMsMax?.toFixed(2)} ms max; `
+          : '') +
+        `client ${big.clientMsMedian.toFixed(2)} ms median -> ${bigOk ? 'ok' : 'FAILED'} (< 20 ms)`,
     );
     console.log(
       `server CPU: ${cpuUsed.toFixed(2)} s for ${r.requests} requests = ${cpuPerRequestUs.toFixed(0)} us/request ` +
