@@ -221,3 +221,23 @@ describe('graceful shutdown', () => {
     await expect(fetch(`${server.url}/`)).rejects.toThrow();
   });
 });
+
+describe('request body sampling', () => {
+  it('logs the body with the record only when sampling is on', async () => {
+    const logs = new Capture();
+    const server = await startScoringServer({ model: toyModel(), keys: { primaryKey: PRIMARY }, appInsightsEnabled: true, logBodySampleRate: 1, logDestination: logs });
+    try {
+      const res = await fetch(server.scoringUri, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${PRIMARY}`, 'x-ms-request-id': 'sampled-1' },
+        body: JSON.stringify({ data: rows }),
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      await server.close();
+    }
+    const record = logs.lines.map((l) => JSON.parse(l) as { requestId?: string; body?: unknown }).find((r) => r.requestId === 'sampled-1');
+    expect(record?.body).toEqual({ data: rows });
+    expect(logs.lines.join('\n')).not.toContain(PRIMARY);
+  });
+});
