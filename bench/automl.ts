@@ -27,6 +27,7 @@ const SHORT = Number(flag('short-budget', '10'));
 const NODES = Number(flag('nodes', '2'));
 const SEED = Number(flag('seed', '42'));
 const ONLY = flag('only', 'all').split(',');
+const CV = args.includes('--cv') ? Number(flag('cv', '3')) : undefined;
 const run = (part: string) => ONLY.includes('all') || ONLY.includes(part);
 const ROOT = path.join(__dirname, '..', '..');
 const WORK = path.join(os.tmpdir(), 'amlops-bench');
@@ -86,7 +87,7 @@ async function experiment(label: string, csvPath: string, target: string, test: 
   let trials = 0;
   const result: AutoMLResult = await runExperiment({
     csvPath,
-    settings: { target, timeoutSeconds: budget, seed: SEED },
+    settings: { target, timeoutSeconds: budget, seed: SEED, ...(CV ? { nCrossValidations: CV } : {}) },
     nodes: NODES,
     onProgress: (p) => (trials = p.trialsDone),
   });

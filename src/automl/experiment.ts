@@ -63,6 +63,12 @@ export const DEFAULT_SEED = 42;
 export function resolveSettings(s: AutoMLSettings): Required<Pick<AutoMLSettings, 'primaryMetric' | 'seed' | 'enableEnsemble'>> & AutoMLSettings {
   if (!(s.timeoutSeconds > 0)) throw new DatasetError('InvalidSettings', `timeoutSeconds must be a positive number of seconds (got ${s.timeoutSeconds}).`);
   if (s.maxTrials !== undefined && !(s.maxTrials >= 1)) throw new DatasetError('InvalidSettings', `maxTrials must be at least 1 (got ${s.maxTrials}).`);
+  if (s.validationSize !== undefined && !(s.validationSize > 0 && s.validationSize < 1)) {
+    throw new DatasetError('InvalidSettings', `validationSize must be a fraction between 0 and 1 (got ${s.validationSize}).`);
+  }
+  if (s.nCrossValidations !== undefined && !(Number.isInteger(s.nCrossValidations) && s.nCrossValidations >= 2 && s.nCrossValidations <= 10)) {
+    throw new DatasetError('InvalidSettings', `nCrossValidations must be an integer from 2 to 10 (got ${s.nCrossValidations}).`);
+  }
   const primaryMetric = s.primaryMetric ?? 'AUC_weighted';
   if (!METRIC_NAMES.includes(primaryMetric)) {
     throw new DatasetError('InvalidSettings', `Unknown primary metric "${primaryMetric}"; use one of ${METRIC_NAMES.join(', ')}.`);
@@ -70,14 +76,21 @@ export function resolveSettings(s: AutoMLSettings): Required<Pick<AutoMLSettings
   return { ...s, primaryMetric, seed: s.seed ?? DEFAULT_SEED, enableEnsemble: s.enableEnsemble ?? true };
 }
 
-/** Holdout for large data (trials are cheap to compare), k-fold cross-validation for small data. */
-function chooseValidation(y: Uint8Array, rng: Rng): ValidationPlan {
+/**
+ * Holdout for large data (trials are cheap to compare), k-fold cross-validation for small data;
+ * the settings' nCrossValidations / validationSize override the choice.
+ */
+function chooseValidation(y: Uint8Array, rng: Rng, s: AutoMLSettings, nodes: number): ValidationPlan {
   const n = y.length;
   const byClass: number[][] = [[], []];
   for (let i = 0; i < n; i++) byClass[y[i]].push(i);
   byClass.forEach((c) => rng.shuffle(c));
-  if (n >= 20000) {
-    const holdoutFraction = 0.15;
+  // Cross-validation costs k fits per trial but lets every row both choose and train the model:
+  // worth it for small data, and for mid-sized data when the budget (node-seconds) is generous.
+  const generous = n <= 100_000 && s.timeoutSeconds * nodes >= n / 250;
+  const wantCv = s.nCrossValidations !== undefined ? s.nCrossValidations >= 2 : s.validationSize === undefined && (n < 20000 || generous);
+  if (!wantCv) {
+    const holdoutFraction = s.validationSize ?? 0.15;
     const valid: number[] = [];
     const train: number[] = [];
     for (const c of byClass) {
@@ -92,14 +105,17 @@ function chooseValidation(y: Uint8Array, rng: Rng): ValidationPlan {
       validIdx: Uint32Array.from(valid.sort((a, b) => a - b)),
     };
   }
-  const folds = n < 2000 ? 5 : 3;
+  const folds = Math.min(10, s.nCrossValidations ?? (n < 2000 ? 5 : 3));
   const foldOf = new Uint8Array(n);
   for (const c of byClass) c.forEach((row, i) => (foldOf[row] = i % folds));
   return { method: 'cv', folds, foldOf };
 }
 
-/** Infers the schema, featurizes and bins every row once, and fixes the validation split. */
-export function prepareExperiment(table: Table, settings: AutoMLSettings): PreparedExperiment {
+/**
+ * Infers the schema, featurizes and bins every row once, and fixes the validation split
+ * (`nodes`: how many trials will run at once, which decides whether cross-validation is affordable).
+ */
+export function prepareExperiment(table: Table, settings: AutoMLSettings, nodes = 1): PreparedExperiment {
   const s = resolveSettings(settings);
   const inf = inferDataset(table, s.target);
   const featurizer = new Featurizer(inf.featurizer);
@@ -117,7 +133,7 @@ export function prepareExperiment(table: Table, settings: AutoMLSettings): Prepa
     y: inf.y,
     features: inf.featurizer.features,
   };
-  const validation = chooseValidation(inf.y, new Rng(s.seed));
+  const validation = chooseValidation(inf.y, new Rng(s.seed), s, nodes);
   const evalIdx = validation.method === 'holdout' ? validation.validIdx : Uint32Array.from({ length: n }, (_, i) => i);
   const evalY = Uint8Array.from(evalIdx, (i) => inf.y[i]);
   const guardrails: Guardrail[] = [
@@ -127,7 +143,9 @@ export function prepareExperiment(table: Table, settings: AutoMLSettings): Prepa
       detail:
         validation.method === 'holdout'
           ? `Holdout validation: a stratified ${Math.round(validation.holdoutFraction * 100)}% of ${n} rows, since the data is large enough to compare models on it.`
-          : `${validation.folds}-fold stratified cross-validation, since ${n} rows are too few for a reliable holdout; the final model is refitted on all rows.`,
+          : `${validation.folds}-fold stratified cross-validation` +
+            (n < 20000 ? `, since ${n} rows are too few for a reliable holdout` : `, since the budget allows it for ${n} rows`) +
+            '; the final model is refitted on all rows.',
     },
     ...inf.guardrails,
   ];

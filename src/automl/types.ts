@@ -42,6 +42,10 @@ export interface AutoMLSettings {
   /** Build the ensemble of trials (Azure's VotingEnsemble); default true. */
   enableEnsemble?: boolean;
   seed?: number;
+  /** Number of cross-validation folds (Azure's n_cross_validations); unset = chosen from data size and budget. */
+  nCrossValidations?: number;
+  /** Holdout fraction for validation (Azure's validation_size); used when cross-validation is not. */
+  validationSize?: number;
 }
 
 /** Metrics on validation data; every metric listed in PrimaryMetric. */

@@ -41,13 +41,27 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<AutoMLR
   if (signal?.aborted) throw new ExperimentCanceledError();
   const table = await readDataset(opts.csvPath);
   if (signal?.aborted) throw new ExperimentCanceledError();
-  const prep = prepareExperiment(table, settings);
   const nodes = Math.max(1, Math.floor(opts.nodes ?? settings.maxConcurrentTrials ?? Math.min(4, os.availableParallelism())));
   const concurrency = Math.max(1, Math.min(nodes, settings.maxConcurrentTrials ?? nodes));
+  const prep = prepareExperiment(table, settings, concurrency);
   const session = new ExperimentSession(prep, settings, concurrency);
   const deadline = start + settings.timeoutSeconds * 1000;
-  // Stop starting trials a little before the deadline: finishing (ensemble, explanation) needs a moment.
-  const stopStarting = deadline - Math.min(1000, settings.timeoutSeconds * 100);
+  // Under cross-validation the final members are refitted on all rows after the search, so the
+  // search ends early by an estimate of that refit (from the trials so far); holdout needs no refit.
+  const refitReserveMs = (): number => {
+    const v = prep.validation;
+    if (v.method !== 'cv') return 0;
+    // The likely members are the best trials: one fit each on (k+1)/k of a fold's rows, in parallel.
+    const top = session.records
+      .filter((r) => r.result.status === 'Completed')
+      .sort((a, b) => b.score - a.score)
+      .slice(0, 3);
+    const fitSecs = top.reduce((acc, r) => acc + (r.result.trainSeconds / v.folds) * 1.3, 0);
+    return Math.min((fitSecs / concurrency) * 1000 + 500, settings.timeoutSeconds * 250);
+  };
+  const searchEnd = () => deadline - refitReserveMs();
+  // Stop starting trials a little before the end: finishing (ensemble, explanation) needs a moment.
+  const stopStarting = () => searchEnd() - Math.min(1000, settings.timeoutSeconds * 100);
 
   const slots: Slot[] = [];
   const spawn = (): Slot => {
@@ -82,7 +96,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<AutoMLR
 
   const pump = () => {
     if (ended) return;
-    if (Date.now() >= stopStarting) session.stop();
+    if (Date.now() >= stopStarting()) session.stop();
     for (let i = 0; i < slots.length; i++) {
       const s = slots[i];
       if (s.busy) continue;
@@ -124,13 +138,15 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<AutoMLR
 
   const onAbort = () => end(new ExperimentCanceledError());
   signal?.addEventListener('abort', onAbort, { once: true });
-  // At the deadline, running trials are canceled so the budget holds.
-  const budgetTimer = setTimeout(() => {
-    session.stop();
-    end(); // first, so canceled slots are not respawned
-    for (let i = 0; i < slots.length; i++) cancelSlot(i, 'Canceled', 'experiment time budget reached');
-  }, Math.max(0, deadline - Date.now()));
-  const stopTimer = setTimeout(pump, Math.max(0, stopStarting - Date.now()));
+  // At the end of the search, running trials are canceled so the budget holds.
+  const ticker = setInterval(() => {
+    if (ended) return;
+    if (Date.now() >= searchEnd()) {
+      session.stop();
+      end(); // first, so canceled slots are not respawned
+      for (let i = 0; i < slots.length; i++) cancelSlot(i, 'Canceled', 'experiment time budget reached');
+    } else if (Date.now() >= stopStarting()) pump();
+  }, 100);
 
   try {
     pump();
@@ -145,8 +161,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<AutoMLR
     if (signal?.aborted) throw new ExperimentCanceledError();
     return buildResult(prep, session.ordered(), choice, params);
   } finally {
-    clearTimeout(budgetTimer);
-    clearTimeout(stopTimer);
+    clearInterval(ticker);
     signal?.removeEventListener('abort', onAbort);
     for (const s of slots) {
       clearTimeout(s.busy?.timer);
