@@ -1,6 +1,6 @@
 // Scoring-server benchmark: a bank-marketing model served by its own process on one core, loaded by autocannon from another.
 //
-// npm run bench:serve  (env: BENCH_MODEL_PATH=artifact.json or BENCH_TRAIN_SECONDS=8, BENCH_SECONDS=10, BENCH_CONNECTIONS=32, BENCH_TELEMETRY=true)
+// npm run bench:serve  (env: BENCH_MODEL_PATH=artifact.json or BENCH_TRAIN_SECONDS=8, BENCH_PRIORITY=true, BENCH_SECONDS=10, BENCH_CONNECTIONS=32, BENCH_TELEMETRY=true)
 // Targets: single-row requests >= 5,000 req/s, p99 < 5 ms, zero errors; a 1,000-row request < 20 ms server time.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -74,7 +74,12 @@ async function main(): Promise<void> {
   // Server on core 0, this process (the load generator) on core 1.
   const pinned = taskset(['-cp', '1', String(process.pid)]);
   const telemetry = (process.env.BENCH_TELEMETRY ?? 'true') === 'true';
-  const child = spawn(pinned ? 'taskset' : process.execPath, pinned ? ['-c', '0', process.execPath, MAIN] : [MAIN], {
+  // BENCH_PRIORITY=true runs both processes at nice -10, so other work on a shared machine disturbs the
+  // measurement less (reported with the results; root needed).
+  const priority = process.env.BENCH_PRIORITY === 'true';
+  if (priority) execFileSync('renice', ['-n', '-10', '-p', String(process.pid)], { stdio: 'ignore' });
+  const serverCommand = [...(priority ? ['nice', '-n', '-10'] : []), ...(pinned ? ['taskset', '-c', '0'] : []), process.execPath, MAIN];
+  const child = spawn(serverCommand[0] as string, serverCommand.slice(1), {
     env: {
       PATH: process.env.PATH,
       AMLOPS_MODEL_PATH: modelPath,
@@ -94,7 +99,10 @@ async function main(): Promise<void> {
     });
     child.once('exit', (code) => reject(new Error(`scoring server exited with ${code}`)));
   });
-  console.log(`server ${url} (pid ${child.pid}${pinned ? ', core 0; load generator core 1' : ', NOT pinned: taskset missing'}), telemetry ${telemetry ? 'on (request log file)' : 'off'}`);
+  console.log(
+    `server ${url} (pid ${child.pid}${pinned ? ', core 0; load generator core 1' : ', NOT pinned: taskset missing'}` +
+      `${priority ? ', both at nice -10' : ''}), telemetry ${telemetry ? 'on (request log file)' : 'off'}`,
+  );
 
   try {
     const [row] = exampleRowsFor(model, 1);
@@ -165,7 +173,7 @@ async function main(): Promise<void> {
     const bigOk = (big.serverTotalMsMedian ?? big.serverMsMedian) < 20;
     const summary = {
       model: { algorithm: artifact.algorithm, trainRows: table.rows.length, members: (artifact.model as { members?: unknown[] }).members?.length },
-      machine: { cores: 2, pinned, loadBefore, loadAfter },
+      machine: { cores: 2, pinned, priority, loadBefore, loadAfter },
       server: { cpuSeconds: cpuUsed, cpuPerRequestUs: Math.round(cpuPerRequestUs), capacityOneCoreRps: cpuPerRequestUs > 0 ? Math.round(1e6 / cpuPerRequestUs) : 0 },
       telemetry,
       singleRow: r,
