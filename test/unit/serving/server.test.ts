@@ -241,3 +241,24 @@ describe('request body sampling', () => {
     expect(logs.lines.join('\n')).not.toContain(PRIMARY);
   });
 });
+
+describe('telemetry switch', () => {
+  it('writes no request records when appInsightsEnabled is false, but still counts metrics', async () => {
+    const logs = new Capture();
+    const server = await startScoringServer({ model: toyModel(), keys: { primaryKey: PRIMARY }, appInsightsEnabled: false, logDestination: logs });
+    try {
+      const res = await fetch(server.scoringUri, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${PRIMARY}` },
+        body: JSON.stringify({ data: rows }),
+      });
+      expect(res.status).toBe(200);
+      expect(await (await fetch(`${server.url}/metrics`)).text()).toMatch(/scoring_requests_total\{[^}]*route="\/score"[^}]*status="200"[^}]*\} 1/);
+    } finally {
+      await server.close();
+    }
+    const events = logs.lines.map((l) => (JSON.parse(l) as { event?: string }).event);
+    expect(events).toContain('listening');
+    expect(events).not.toContain('request');
+  });
+});
