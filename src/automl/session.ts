@@ -81,12 +81,18 @@ export class ExperimentSession {
     return result;
   }
 
-  /** Keeps fitted models only for trials that can still enter the ensemble library (bounded memory). */
+  /**
+   * Keeps predictions and fitted models only for trials that can still enter the ensemble library
+   * (the best LIBRARY_SIZE so far; a trial that drops out can never come back), so memory stays bounded.
+   */
   private pruneModels(): void {
-    const withModel = this.records.filter((r) => r.model !== undefined);
-    if (withModel.length <= LIBRARY_SIZE) return;
-    withModel.sort((a, b) => b.score - a.score || a.result.trialId - b.result.trialId);
-    for (const r of withModel.slice(LIBRARY_SIZE)) r.model = undefined;
+    const kept = this.records.filter((r) => r.preds !== undefined);
+    if (kept.length <= LIBRARY_SIZE) return;
+    kept.sort((a, b) => b.score - a.score || a.result.trialId - b.result.trialId);
+    for (const r of kept.slice(LIBRARY_SIZE)) {
+      r.model = undefined;
+      r.preds = undefined;
+    }
   }
 
   get completed(): number {

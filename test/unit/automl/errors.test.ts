@@ -1,5 +1,5 @@
 // Bad input gives a DatasetError whose code and message name the problem.
-import { DatasetError, inferDataset, parseCsv } from '../../../src/automl';
+import { AutoMLSettings, DatasetError, inferDataset, parseCsv, prepareExperiment } from '../../../src/automl';
 import { syntheticRows, toCsv } from './synthetic';
 
 function errorOf(f: () => unknown): DatasetError {
@@ -54,5 +54,20 @@ describe('DatasetError', () => {
     expect(e.message).toMatch(/49 rows/);
     const multi = syntheticRows({ rows: 90 }).map((r, i) => ({ ...r, label: String(i % 3) }));
     expect(errorOf(() => inferDataset({ columns: Object.keys(multi[0]), rows: multi }, 'label')).code).toBe('TooManyClasses');
+  });
+});
+
+describe('settings validation', () => {
+  const t = parseCsv(toCsv(syntheticRows({ rows: 60 })));
+  it.each([
+    [{ timeoutSeconds: 0 }, /timeoutSeconds/],
+    [{ timeoutSeconds: 5, maxTrials: 0 }, /maxTrials/],
+    [{ timeoutSeconds: 5, validationSize: 1.5 }, /validationSize/],
+    [{ timeoutSeconds: 5, nCrossValidations: 1 }, /nCrossValidations/],
+    [{ timeoutSeconds: 5, primaryMetric: 'recall' }, /primary metric "recall"/],
+  ])('rejects %j', (bad, message) => {
+    const e = errorOf(() => prepareExperiment(t, { target: 'label', ...(bad as object) } as AutoMLSettings));
+    expect(e.code).toBe('InvalidSettings');
+    expect(e.message).toMatch(message);
   });
 });
