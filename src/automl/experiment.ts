@@ -4,7 +4,7 @@ import type { Table } from './csv';
 import { caruanaSelect } from './ensemble';
 import { DatasetError } from './errors';
 import { Featurizer, FeaturizerSpec } from './featurizer';
-import { DroppedColumn, inferDataset } from './infer';
+import { DroppedColumn, inferDataset, inferTarget } from './infer';
 import { Frame, Hyperparameters, learnerFor, TrainingData } from './learners';
 import { computeMetrics, metricValue, METRIC_NAMES, scoreOf } from './metrics';
 import { EngineModelJSON, EnsemblePredictor, MemberJSON } from './model';
@@ -117,7 +117,14 @@ function chooseValidation(y: Uint8Array, rng: Rng, s: AutoMLSettings, nodes: num
  */
 export function prepareExperiment(table: Table, settings: AutoMLSettings, nodes = 1): PreparedExperiment {
   const s = resolveSettings(settings);
-  const inf = inferDataset(table, s.target);
+  // Split first, so that holdout labels take no part in featurization (category order).
+  const validation = chooseValidation(inferTarget(table, s.target).y, new Rng(s.seed), s, nodes);
+  let labelRows: Uint8Array | undefined;
+  if (validation.method === 'holdout') {
+    labelRows = new Uint8Array(validation.trainIdx.length + validation.validIdx.length);
+    for (const i of validation.trainIdx) labelRows[i] = 1;
+  }
+  const inf = inferDataset(table, s.target, { labelRows });
   const featurizer = new Featurizer(inf.featurizer);
   const rows = Array.from(inf.rowIndex, (i) => table.rows[i]);
   const n = rows.length;
@@ -133,7 +140,6 @@ export function prepareExperiment(table: Table, settings: AutoMLSettings, nodes 
     y: inf.y,
     features: inf.featurizer.features,
   };
-  const validation = chooseValidation(inf.y, new Rng(s.seed), s, nodes);
   const evalIdx = validation.method === 'holdout' ? validation.validIdx : Uint32Array.from({ length: n }, (_, i) => i);
   const evalY = Uint8Array.from(evalIdx, (i) => inf.y[i]);
   const guardrails: Guardrail[] = [

@@ -57,7 +57,8 @@ export function fitForest(data: BinnedData & { y: Uint8Array }, trainIdx: Uint32
   const builder = new TreeBuilder(data, {
     maxLeaves: 1 << 30,
     maxDepth: p.maxDepth,
-    minChildSamples: p.minSamplesLeaf,
+    // At most ~16k leaves per tree, whatever the data size: bounds model memory and scoring time.
+    minChildSamples: Math.max(p.minSamplesLeaf, Math.ceil(trainIdx.length / 16384)),
     minChildWeight: 0,
     lambda: 0,
     minSplitGain: 0,

@@ -52,7 +52,7 @@ function pct(x: number): string {
 }
 
 /** Validates the target and returns the classes and per-row labels. */
-function inferTarget(table: Table, target: string): { classes: string[]; y: Uint8Array; rowIndex: Uint32Array; droppedRows: number } {
+export function inferTarget(table: Table, target: string): { classes: string[]; y: Uint8Array; rowIndex: Uint32Array; droppedRows: number } {
   if (!table.columns.includes(target)) {
     throw new DatasetError(
       'TargetColumnMissing',
@@ -109,9 +109,18 @@ function inferTarget(table: Table, target: string): { classes: string[]; y: Uint
   return { classes, y, rowIndex: Uint32Array.from(idx), droppedRows: table.rows.length - idx.length };
 }
 
+export interface InferOptions {
+  /**
+   * Kept rows (by position among rows with a target) whose labels may order categories; the
+   * others (validation rows) are left out so their labels cannot leak into the features.
+   */
+  labelRows?: Uint8Array;
+}
+
 /** Infers column types, drops constant and ID-like columns, orders categories by target rate. */
-export function inferDataset(table: Table, target: string): Inference {
+export function inferDataset(table: Table, target: string, options: InferOptions = {}): Inference {
   const { classes, y, rowIndex, droppedRows } = inferTarget(table, target);
+  const labelRows = options.labelRows;
   const n = rowIndex.length;
   const positives = y.reduce((a, b) => a + b, 0);
   const prior = positives / n;
@@ -174,7 +183,7 @@ export function inferDataset(table: Table, target: string): Inference {
       if (pair && distinctNums === 2) {
         features.push({ name, type: 'boolean', nullable, categories: pair });
       } else if (allInts && distinctNums >= 3 && distinctNums <= MAX_INT_LEVELS_AS_CATEGORY && nonNumericDistinct === 0) {
-        features.push(orderedCategorical(name, raw, y, prior, nullable, capped));
+        features.push(orderedCategorical(name, raw, y, prior, nullable, capped, labelRows));
       } else {
         features.push({ name, type: 'numeric', nullable });
       }
@@ -186,7 +195,7 @@ export function inferDataset(table: Table, target: string): Inference {
         dropped.push({ column: name, reason: `ID-like (${counts.size} distinct values in ${present} rows)` });
         continue;
       } else {
-        features.push(orderedCategorical(name, raw, y, prior, nullable, capped));
+        features.push(orderedCategorical(name, raw, y, prior, nullable, capped, labelRows));
       }
     }
     if (nullable) imputed.push(`${name} (${pct(missing / n)} missing)`);
@@ -246,27 +255,32 @@ function orderedCategorical(
   prior: number,
   nullable: boolean,
   capped: string[],
+  labelRows: Uint8Array | undefined,
 ): FeatureSpec {
-  const stats = new Map<string, { n: number; pos: number }>();
+  // n: rows (decides which categories to keep); ln, pos: labelled rows and their positives (decide the order).
+  const stats = new Map<string, { n: number; ln: number; pos: number }>();
   for (let i = 0; i < raw.length; i++) {
     const c = raw[i];
     if (c === undefined) continue;
     let s = stats.get(c);
-    if (!s) stats.set(c, (s = { n: 0, pos: 0 }));
+    if (!s) stats.set(c, (s = { n: 0, ln: 0, pos: 0 }));
     s.n++;
-    s.pos += y[i];
+    if (!labelRows || labelRows[i]) {
+      s.ln++;
+      s.pos += y[i];
+    }
   }
   let entries = [...stats.entries()];
-  let other: { n: number; pos: number } | undefined;
+  let other: { n: number; ln: number; pos: number } | undefined;
   if (entries.length > MAX_CATEGORIES) {
     entries.sort((a, b) => b[1].n - a[1].n || (a[0] < b[0] ? -1 : 1));
-    other = { n: 0, pos: 0 };
-    for (const [, s] of entries.slice(MAX_CATEGORIES)) (other.n += s.n), (other.pos += s.pos);
+    other = { n: 0, ln: 0, pos: 0 };
+    for (const [, s] of entries.slice(MAX_CATEGORIES)) (other.n += s.n), (other.ln += s.ln), (other.pos += s.pos);
     entries = entries.slice(0, MAX_CATEGORIES);
     capped.push(`${name} (${stats.size} categories)`);
   }
   const m = 10; // smoothing strength: a category needs ~10 rows before its own rate dominates the prior
-  const rate = (s: { n: number; pos: number }) => (s.pos + m * prior) / (s.n + m);
+  const rate = (s: { ln: number; pos: number }) => (s.pos + m * prior) / (s.ln + m);
   const keyed = entries.map(([c, s]) => ({ c, r: rate(s) }));
   if (other) keyed.push({ c: '\u0000other', r: rate(other) });
   keyed.sort((a, b) => a.r - b.r || (a.c < b.c ? -1 : a.c > b.c ? 1 : 0));

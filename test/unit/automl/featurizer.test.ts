@@ -89,3 +89,22 @@ describe('inferDataset', () => {
     expect(t.rows[0]).toEqual({ a: 'x, y', b: '2' });
   });
 });
+
+describe('category order', () => {
+  // a: 30% positive, b: 70% positive, c: always positive — but c's rows are validation rows.
+  const rows: RawRow[] = [];
+  for (let i = 0; i < 60; i++) rows.push({ g: 'a', y: i < 18 ? 'yes' : 'no' });
+  for (let i = 0; i < 60; i++) rows.push({ g: 'b', y: i < 42 ? 'yes' : 'no' });
+  for (let i = 0; i < 60; i++) rows.push({ g: 'c', y: 'yes' });
+  const t = { columns: ['g', 'y'], rows };
+
+  it('follows the smoothed positive rate', () => {
+    expect(inferDataset(t, 'y').featurizer.features[0].categories).toEqual(['a', 'b', 'c']);
+  });
+
+  it('ignores the labels of rows held out for validation', () => {
+    const labelRows = Uint8Array.from(rows, (r) => (r.g === 'c' ? 0 : 1));
+    // Without its labels, c sits at the prior rate (2/3), between a and b.
+    expect(inferDataset(t, 'y', { labelRows }).featurizer.features[0].categories).toEqual(['a', 'c', 'b']);
+  });
+});
