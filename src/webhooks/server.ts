@@ -114,10 +114,9 @@ export async function buildWebhookApp(options: WebhookServerOptions): Promise<Fa
     );
   });
 
-  const ctx: HookContext = {
-    projects: options.projects,
-    trigger: temporalTrigger(options.client, options.taskQueue, options.temporalTimeoutMs ?? DEFAULT_TEMPORAL_TIMEOUT_MS),
-  };
+  const temporal = temporalTrigger(options.client, options.taskQueue, options.temporalTimeoutMs ?? DEFAULT_TEMPORAL_TIMEOUT_MS);
+  app.addHook('onClose', () => temporal.settle());
+  const ctx: HookContext = { projects: options.projects, trigger: temporal.send };
   const { secrets } = options;
   app.get('/healthz', async () => ({
     ok: true,

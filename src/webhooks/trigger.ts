@@ -59,10 +59,19 @@ export function temporalFailure(err: unknown, timeoutMs: number): WebhookError {
   return new WebhookError(502, 'temporal_refused', `Temporal refused the retrain: ${message}. Check the namespace and task queue this server uses.`);
 }
 
-export function temporalTrigger(client: WebhookClient, taskQueue: string, timeoutMs: number): TriggerRetrain {
-  return async (project, request) => {
+export interface TemporalTrigger {
+  send: TriggerRetrain;
+  /** Resolves once no call to Temporal is in flight (or after timeoutMs + 6 s); the server awaits it on close so the connection can be closed safely. */
+  settle(): Promise<void>;
+}
+
+export function temporalTrigger(client: WebhookClient, taskQueue: string, timeoutMs: number): TemporalTrigger {
+  // Calls the sender stopped waiting for: the client's retry loop may still hold one for a backoff interval (<= 5 s)
+  // until it sees the deadline has passed. Closing the connection under it would throw from a timer.
+  const inFlight = new Set<Promise<unknown>>();
+  const send: TriggerRetrain = async (project, request) => {
     const workflowId = projectWorkflowId(project.project);
-    const send = client.withDeadline(Date.now() + timeoutMs, () =>
+    const call = client.withDeadline(Date.now() + timeoutMs, () =>
       client.workflow.signalWithStart(operationalize, {
         workflowId,
         taskQueue,
@@ -71,14 +80,27 @@ export function temporalTrigger(client: WebhookClient, taskQueue: string, timeou
         signalArgs: [request],
       }),
     );
+    const settled = call.then(
+      () => undefined,
+      () => undefined,
+    );
+    inFlight.add(settled);
+    void settled.then(() => inFlight.delete(settled));
     try {
-      // The gRPC deadline cancels the call on Temporal's side, but it does not bound connecting to a server that is
-      // down; the timer does, so a sender always has its answer within timeoutMs.
-      await within(timeoutMs, send);
+      // The gRPC deadline is only checked when the client's retry loop starts its next attempt, up to 5 s later;
+      // the timer makes sure the sender has its answer within timeoutMs.
+      await within(timeoutMs, call);
     } catch (err) {
-      send.catch(() => undefined);
       throw temporalFailure(err, timeoutMs);
     }
     return { workflowId };
   };
+  // Bounded: 5 s is the client's longest retry backoff, after which every call has met its deadline.
+  const settle = async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs + 6000)));
+    await Promise.race([Promise.all([...inFlight]), cap]);
+    clearTimeout(timer);
+  };
+  return { send, settle };
 }
