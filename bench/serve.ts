@@ -114,6 +114,7 @@ async function main(): Promise<void> {
     const connections = env('BENCH_CONNECTIONS', 32);
     const loadBefore = load();
     const cpuBefore = cpuSeconds(child.pid);
+    const loaderBefore = process.cpuUsage();
     const r = await runBenchmark({
       ...target,
       body: single,
@@ -124,6 +125,8 @@ async function main(): Promise<void> {
     });
     const loadAfter = load();
     const cpuUsed = cpuSeconds(child.pid) - cpuBefore;
+    const loaderUsage = process.cpuUsage(loaderBefore);
+    const loaderCpu = (loaderUsage.user + loaderUsage.system) / 1e6;
     // CPU time per request does not depend on how busy the machine is: it gives capacity on one free core.
     const cpuPerRequestUs = r.requests > 0 ? (cpuUsed * 1e6) / r.requests : 0;
 
@@ -174,6 +177,7 @@ async function main(): Promise<void> {
     const summary = {
       model: { algorithm: artifact.algorithm, trainRows: table.rows.length, members: (artifact.model as { members?: unknown[] }).members?.length },
       machine: { cores: 2, pinned, priority, loadBefore, loadAfter },
+      loadGenerator: { cpuSeconds: loaderCpu },
       server: { cpuSeconds: cpuUsed, cpuPerRequestUs: Math.round(cpuPerRequestUs), capacityOneCoreRps: cpuPerRequestUs > 0 ? Math.round(1e6 / cpuPerRequestUs) : 0 },
       telemetry,
       singleRow: r,
@@ -192,7 +196,8 @@ async function main(): Promise<void> {
     );
     console.log(
       `server CPU: ${cpuUsed.toFixed(2)} s for ${r.requests} requests = ${cpuPerRequestUs.toFixed(0)} us/request ` +
-        `(~${summary.server.capacityOneCoreRps} req/s on one free core)`,
+        `(~${summary.server.capacityOneCoreRps} req/s on one free core); load generator CPU ${loaderCpu.toFixed(2)} s ` +
+        `in ${r.durationSeconds.toFixed(1)} s`,
     );
     console.log(`load average (1/5/15 min) before load: ${loadBefore}; after: ${loadAfter}`);
     console.log(`${summary.passed ? 'PASSED' : 'FAILED'}; reports in ${outDir}`);
