@@ -24,12 +24,6 @@ declare module 'fastify' {
   }
 }
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    telemetry: RequestTelemetry | null;
-  }
-}
-
 // Routes probed constantly (orchestrators, dashboards) would drown the request log; they are still counted in metrics.
 const QUIET_ROUTES = new Set(['/', '/liveness', '/readiness', '/metrics', '/swagger/:file', '/swagger/swagger-initializer.js']);
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -106,7 +106,13 @@ export async function buildScoringApp(options: ScoringServerOptions): Promise<{
   const telemetryOn = options.appInsightsEnabled ?? false;
   let appInsights: AppInsightsExporter | undefined;
   if (telemetryOn && options.appInsightsConnectionString) {
-    appInsights = await startAppInsights(options.appInsightsConnectionString, bindings, logger);
+    try {
+      appInsights = await startAppInsights(options.appInsightsConnectionString, bindings, logger);
+    } catch (err) {
+      keyRing.close();
+      await log.close();
+      throw err;
+    }
   }
   const sampleRate = options.logBodySampleRate ?? 0;
   const validateRows = compileRowValidator(model.inputSchema, model.artifact.target);
