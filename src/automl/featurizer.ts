@@ -1,8 +1,11 @@
 // The fitted featurizer: turns raw rows into one numeric feature per kept column (NaN = missing), identically at training and scoring time.
 import type { ColumnSchema, ColumnType, RawRow } from './types';
 
-/** Strings that mean "no value" in any column ('unknown' is NOT here: it is often a real category). */
-const MISSING_TOKENS = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '?', '#n/a']);
+/**
+ * Strings that mean "no value" in any column ('.' is SAS's and Stata's missing value). 'unknown'
+ * is NOT here: it is often a real category.
+ */
+const MISSING_TOKENS = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '?', '#n/a', '.']);
 
 export function isMissing(v: RawRow[string]): boolean {
   if (v === null || v === undefined) return true;

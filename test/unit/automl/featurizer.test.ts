@@ -12,7 +12,7 @@ describe('inferDataset', () => {
       customer_id: `C${1000 + i}`, // string ID: distinct in every row
       seq: String(i + 1), // consecutive integers: row number
       age: i % 17 === 0 ? 'NA' : i % 41 === 0 ? 'unknown' : String(20 + (i % 50)),
-      income: i % 11 === 0 ? '?' : String(1000 + ((i * 37) % 500) / 10),
+      income: i % 11 === 0 ? '?' : i % 13 === 0 ? '.' : String(1000 + ((i * 37) % 500) / 10),
       job: i % 5 === 0 ? 'unknown' : ['admin', 'technician', 'services'][i % 3],
       smoker: i % 2 ? 'Yes' : 'No',
       flag01: String(i % 2),
