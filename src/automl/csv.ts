@@ -60,7 +60,7 @@ export function parseCsv(input: Uint8Array | string, sourceName = 'the dataset')
         { line: lineAt(input, bad) },
       );
     }
-    text = Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8');
+    text = new TextDecoder('utf-8').decode(input);
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') {

@@ -1,4 +1,5 @@
 // Runs an AutoML experiment on a CSV file with trials in parallel worker threads, a time budget, progress events and cancellation.
+import { existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -37,6 +38,9 @@ interface Slot {
  */
 export async function runExperiment(opts: RunExperimentOptions): Promise<AutoMLResult> {
   const start = Date.now();
+  if (!existsSync(WORKER_SCRIPT)) {
+    throw new Error(`The trial worker script ${WORKER_SCRIPT} is missing: runExperiment runs from the compiled dist/ folder; run \`npm run build\` first.`);
+  }
   const { settings, signal } = opts;
   if (signal?.aborted) throw new ExperimentCanceledError();
   const table = await readDataset(opts.csvPath);
