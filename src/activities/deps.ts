@@ -1,4 +1,4 @@
-// What every step needs: the Azure ML client and where reports go; plus waiting that honours cancellation.
+// What every step needs: the Azure ML client and where reports go; plus heartbeats and cancellable waits.
 import { Context } from '@temporalio/activity';
 import type { AzureMLClient } from '../azureml';
 
@@ -10,17 +10,48 @@ export interface ActivityDeps {
   webhookBaseUrl?: string;
 }
 
+/** How often a running step tells Temporal it is alive; the workflow's heartbeatTimeout is a few of these. */
+export const HEARTBEAT_EVERY_MS = 3000;
+
+const lastDetails = new WeakMap<Context, unknown>();
+
+function currentContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined; // not inside an activity (plain unit calls)
+  }
+}
+
+/** Heartbeats with progress details; the background heartbeat repeats the latest ones. */
+export function beat(details?: unknown): void {
+  const ctx = currentContext();
+  if (!ctx) return;
+  if (details !== undefined) lastDetails.set(ctx, details);
+  ctx.heartbeat(lastDetails.get(ctx));
+}
+
 /** Sleeps between polls; ends early (throwing) when Temporal cancels the activity. */
 export async function pause(seconds: number): Promise<void> {
   const ctx = Context.current();
   await Promise.race([new Promise((r) => setTimeout(r, seconds * 1000)), ctx.cancelled]);
 }
 
-/** Heartbeats if running inside an activity (a no-op in plain unit calls). */
-export function beat(details?: unknown): void {
-  try {
-    Context.current().heartbeat(details);
-  } catch {
-    // not inside an activity
-  }
+/**
+ * Runs a step with a heartbeat every few seconds, so a worker that dies mid-step is noticed within the
+ * heartbeatTimeout (not the step's whole startToCloseTimeout) and the step is retried elsewhere.
+ */
+export function heartbeating<I, O>(step: (input: I) => Promise<O>): (input: I) => Promise<O> {
+  const named = {
+    async [step.name](input: I): Promise<O> {
+      beat();
+      const timer = setInterval(() => beat(), HEARTBEAT_EVERY_MS);
+      try {
+        return await step(input);
+      } finally {
+        clearInterval(timer);
+      }
+    },
+  };
+  return named[step.name];
 }

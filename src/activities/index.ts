@@ -1,5 +1,5 @@
 // The steps of a retraining cycle as Temporal activities, built around one Azure ML client (see deps.ts).
-import type { ActivityDeps } from './deps';
+import { heartbeating, type ActivityDeps } from './deps';
 import { uploadDataset } from './upload-dataset';
 import { ensureCompute } from './ensure-compute';
 import { submitAutoML } from './submit-automl';
@@ -13,17 +13,17 @@ import { publishPipeline } from './publish-pipeline';
 
 export function createActivities(deps: ActivityDeps) {
   return {
-    uploadDataset: uploadDataset(deps),
-    ensureCompute: ensureCompute(deps),
-    submitAutoML: submitAutoML(deps),
-    waitForAutoML: waitForAutoML(deps),
-    registerModel: registerModel(deps),
-    deployModel: deployModel(deps),
-    enableInsights: enableInsights(deps),
-    smokeTest: smokeTest(deps),
-    switchTraffic: switchTraffic(deps),
-    rollbackDeployment: rollbackDeployment(deps),
-    publishPipeline: publishPipeline(deps),
+    uploadDataset: heartbeating(uploadDataset(deps)),
+    ensureCompute: heartbeating(ensureCompute(deps)),
+    submitAutoML: heartbeating(submitAutoML(deps)),
+    waitForAutoML: heartbeating(waitForAutoML(deps)),
+    registerModel: heartbeating(registerModel(deps)),
+    deployModel: heartbeating(deployModel(deps)),
+    enableInsights: heartbeating(enableInsights(deps)),
+    smokeTest: heartbeating(smokeTest(deps)),
+    switchTraffic: heartbeating(switchTraffic(deps)),
+    rollbackDeployment: heartbeating(rollbackDeployment(deps)),
+    publishPipeline: heartbeating(publishPipeline(deps)),
   };
 }
 

@@ -8,6 +8,7 @@ import { cycleWorkflowId, projectWorkflowId, scheduleId } from '../workflows/nam
 import { scheduledRetrain } from '../workflows';
 import { connectClient, onProject, UserError } from './connect';
 import { formatHistory, formatStatus, table } from './format';
+import { addEndpointCommands } from './endpoint-commands';
 import { runProject } from './run-project';
 import { sleep } from './progress';
 
@@ -244,6 +245,8 @@ export function buildCli(): Command {
         out(`Cancel requested for project ${config.project}.`);
       }),
     );
+
+  addEndpointCommands(program, withCommon, configFrom, out);
 
   program
     .command('config')

@@ -36,27 +36,23 @@ export interface CycleInput {
 
 const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 8 };
 
+// Every step heartbeats every few seconds (see activities/deps.ts): a worker that dies mid-step is noticed
+// within the heartbeat timeout, and the step is retried on another worker, where it finds what it already made.
+const heartbeatTimeout = '15 seconds';
 // Resource calls that answer quickly (ARM PUT/GET, blob upload).
-const quick = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry });
-// Long-running provisioning: heartbeats prove the worker is alive, so a crash is noticed in a minute.
-const provisioning = proxyActivities<Activities>({
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '1 minute',
-  retry,
-});
+const quick = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout, retry });
+// Long-running provisioning (clusters, endpoints, deployments).
+const provisioning = proxyActivities<Activities>({ startToCloseTimeout: '60 minutes', heartbeatTimeout, retry });
 // The smoke test sends real traffic; retrying it many times would hide a flaky endpoint.
-const probing = proxyActivities<Activities>({
-  startToCloseTimeout: '10 minutes',
-  retry: { ...retry, maximumAttempts: 3 },
-});
+const probing = proxyActivities<Activities>({ startToCloseTimeout: '15 minutes', heartbeatTimeout, retry: { ...retry, maximumAttempts: 3 } });
 
 /** The AutoML wait lasts as long as the experiment: one heartbeating activity, so history does not grow per poll. */
 function automlWaiter(settings: CycleSettings) {
   const minutes = settings.automl.timeoutMinutes + 30;
   return proxyActivities<Activities>({
     startToCloseTimeout: `${minutes} minutes`,
-    heartbeatTimeout: '1 minute',
-    retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '1 minute' },
+    heartbeatTimeout,
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
   });
 }
 
