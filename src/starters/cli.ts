@@ -9,7 +9,7 @@ import { scheduledRetrain } from '../workflows';
 import { connectClient, onProject, UserError } from './connect';
 import { formatHistory, formatStatus, table } from './format';
 import { addEndpointCommands } from './endpoint-commands';
-import { runProject } from './run-project';
+import { onStopSignal, runProject } from './run-project';
 import { sleep } from './progress';
 
 const out = (line: string): void => {
@@ -80,12 +80,7 @@ export function buildCli(): Command {
     .option('--require-approval', 'wait for `amlops approve` before switching traffic (AMLOPS_REQUIRE_APPROVAL)')
     .action(async (flags: Flags) => {
       const running = await runProject(configFrom(flags), out);
-      const stop = () => {
-        out('\nShutting down (in-flight steps resume on the next start) ...');
-        void running.stop();
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      onStopSignal(running);
       await running.done;
     });
 

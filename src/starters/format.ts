@@ -36,7 +36,12 @@ export function formatStatus(s: ProjectStatus, extra: { activity?: string } = {}
 
 export function formatCycle(r: CycleRecord): string {
   const lines = [`cycle ${r.cycle}: ${r.outcome} — ${r.reason}`];
-  if (r.model) lines.push(`  model       ${r.model.name}:${r.model.version} ${r.model.primaryMetric} ${metric(r.model.metricValue)}`);
+  if (r.model) {
+    lines.push(`  model       ${r.model.name}:${r.model.version} ${r.model.primaryMetric} ${metric(r.model.metricValue)}`);
+    const others = Object.entries(r.model.metrics ?? {}).filter(([k]) => k !== r.model?.primaryMetric && k !== 'train_seconds');
+    if (others.length) lines.push(`  metrics     ${others.map(([k, v]) => `${k} ${metric(v)}`).join(', ')}`);
+    if (r.model.topFeatures?.length) lines.push(`  top features ${r.model.topFeatures.map((f) => `${f.column} (${f.importance.toFixed(3)})`).join(', ')}`);
+  }
   if (r.deployment) lines.push(`  endpoint    ${r.deployment.scoringUri} (deployment ${r.deployment.deploymentName})`);
   if (r.smokeTest?.benchmark) {
     const b = r.smokeTest.benchmark;

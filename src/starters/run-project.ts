@@ -14,6 +14,7 @@ import { projectWorkflowId } from '../workflows/names';
 import { PROJECT } from '../workflows/search-attributes';
 import { connectClient } from './connect';
 import { followProject } from './progress';
+import type { CycleRecord } from '../workflows/types';
 
 export interface RunningProject {
   client: Client;
@@ -25,6 +26,8 @@ export interface RunningProject {
   /** Resolves after Ctrl-C (or stop()) has shut everything down. */
   done: Promise<void>;
   stop(): Promise<void>;
+  /** Stops the processes this run started without waiting for in-flight work. */
+  forceStop(): Promise<void>;
 }
 
 export async function startProjectWorkflow(client: Client, config: Config): Promise<{ resumed: boolean }> {
@@ -87,7 +90,11 @@ export async function runProject(config: Config, print: (line: string) => void):
   print('Press Ctrl-C to stop; the project resumes where it was on the next start.');
 
   const following = new AbortController();
-  const follow = followProject(client.workflow.getHandle(workflowId), { print, signal: following.signal });
+  const follow = followProject(client.workflow.getHandle(workflowId), {
+    print,
+    signal: following.signal,
+    onCycleEnd: (record) => print(cycleSummary(record, { webhooks: webhooks.url, tokenFile: triggerTokenFile, uiUrl, project: config.project, reports: join(config.dataDir, 'reports', config.project, `cycle-${record.cycle}`) })),
+  });
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -102,7 +109,10 @@ export async function runProject(config: Config, print: (line: string) => void):
       await workspace.close();
       await server?.stop();
     })());
-  return { client, workflowId, uiUrl, webhooks, triggerTokenFile, done: workerRun.then(() => stopping), stop };
+  const forceStop = async () => {
+    await Promise.allSettled([workspace.close(), server?.stop()]);
+  };
+  return { client, workflowId, uiUrl, webhooks, triggerTokenFile, done: workerRun.then(() => stopping), stop, forceStop };
 }
 
 /** The generic webhook's bearer token: AMLOPS_WEBHOOK_TOKEN, or one made once and kept in <dataDir>/secrets (mode 600). */
@@ -115,4 +125,48 @@ function triggerToken(config: Config): { token: string; file: string } {
   const token = randomBytes(24).toString('base64url');
   writeFileSync(file, token, { mode: 0o600 });
   return { token, file };
+}
+
+/** What a person needs after a cycle: where the model is, how to call it, how fast it is, how to retrain. */
+function cycleSummary(record: CycleRecord, at: { webhooks: string; tokenFile: string; uiUrl?: string; project: string; reports: string }): string {
+  const lines: string[] = [];
+  const d = record.deployment;
+  if (d && record.outcome !== 'rolled-back' && record.outcome !== 'rejected') {
+    lines.push(
+      `  scoring URI  ${d.scoringUri}`,
+      `  swagger      ${d.scoringUri.replace(/\/score$/, '/swagger.json')} (with the key; \`npx amlops swagger\` serves it with Swagger UI)`,
+      `  try it       npx amlops score --proba   |   npx amlops bench   |   npx amlops logs`,
+    );
+  }
+  if (record.smokeTest) {
+    const bench = join(at.reports, 'benchmark.txt');
+    lines.push(`  reports      ${at.reports}`);
+    if (existsSync(bench)) lines.push(readFileSync(bench, 'utf8').replace(/^/gm, '    ').trimEnd());
+  }
+  lines.push(
+    `  retrain      npx amlops retrain --data new.csv`,
+    `               curl -X POST ${at.webhooks}/hooks/retrain/${at.project} -H "Authorization: Bearer $(cat ${at.tokenFile})" -H 'content-type: application/json' -d '{"reason":"new data"}'`,
+  );
+  if (at.uiUrl) lines.push(`  Web UI       ${at.uiUrl}`);
+  return lines.join('\n');
+}
+
+/**
+ * Ctrl-C stops gracefully (in-flight steps resume on the next start); a second Ctrl-C stops at once, still taking the
+ * local workspace down with it, instead of leaving Node's default handler to kill only this process.
+ */
+export function onStopSignal(running: RunningProject): void {
+  let signals = 0;
+  const stop = () => {
+    signals++;
+    if (signals === 1) {
+      process.stdout.write('\nShutting down (in-flight steps resume on the next start; Ctrl-C again to force) ...\n');
+      void running.stop().then(() => process.exit(0));
+    } else {
+      process.stdout.write('Forcing shutdown.\n');
+      void running.forceStop().finally(() => process.exit(130));
+    }
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }

@@ -118,6 +118,8 @@ export interface ModelRef {
   primaryMetric: PrimaryMetricName;
   metricValue: number;
   metrics?: Record<string, number>;
+  /** The raw columns that matter most to the model (permutation importance), most important first. */
+  topFeatures?: { column: string; importance: number }[];
 }
 
 export interface DeploymentRef {
