@@ -17,8 +17,9 @@ export function caruanaSelect(
   /** Per candidate scoring cost, and the most the distinct members may cost together. */
   costs?: number[],
   maxCost = Infinity,
+  nClasses = 2,
 ): EnsembleChoice {
-  const n = y.length;
+  const n = preds.length ? preds[0].length : 0; // rows x prediction width
   const sum = new Float64Array(n);
   const trial = new Float64Array(n);
   const counts = new Map<number, number>();
@@ -32,7 +33,7 @@ export function caruanaSelect(
       if (costs && !counts.has(c) && spent + costs[c] > maxCost) continue;
       const p = preds[c];
       for (let i = 0; i < n; i++) trial[i] = (sum[i] + p[i]) / it;
-      const s = scoreOf(metric, metricValue(metric, y, trial));
+      const s = scoreOf(metric, metricValue(metric, y, trial, nClasses));
       if (s > pickScore) (pickScore = s), (pick = c);
     }
     if (pick < 0) break;

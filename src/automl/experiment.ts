@@ -5,8 +5,8 @@ import { caruanaSelect } from './ensemble';
 import { DatasetError } from './errors';
 import { Featurizer, FeaturizerSpec } from './featurizer';
 import { DroppedColumn, inferDataset, inferTarget } from './infer';
-import { Frame, Hyperparameters, learnerFor, TrainingData } from './learners';
-import { computeMetrics, metricValue, METRIC_NAMES, scoreOf } from './metrics';
+import { fitForClasses, Frame, Hyperparameters, learnerFor, loadForClasses, TrainingData } from './learners';
+import { computeMetrics, metricValue, METRIC_NAMES, predWidth, scoreOf } from './metrics';
 import { EngineModelJSON, EnsemblePredictor, MemberJSON } from './model';
 import { Rng } from './rng';
 import type { TrialConfig } from './search';
@@ -28,6 +28,7 @@ export interface PreparedExperiment {
   validation: ValidationPlan;
   /** Rows whose predictions a trial returns (validation rows, or every row for out-of-fold CV). */
   evalIdx: Uint32Array;
+  /** Class index (into classes) of each evaluation row. */
   evalY: Uint8Array;
   guardrails: Guardrail[];
   dropped: DroppedColumn[];
@@ -35,7 +36,7 @@ export interface PreparedExperiment {
 }
 
 export interface TrialOutput {
-  /** Positive-class probabilities for prep.evalIdx, in that order. */
+  /** Probabilities for prep.evalIdx, in that order, predWidth(classes) columns per row (see metrics.predWidth). */
   preds: Float64Array;
   metrics: Metrics;
   score: number;
@@ -80,9 +81,9 @@ export function resolveSettings(s: AutoMLSettings): Required<Pick<AutoMLSettings
  * Holdout for large data (trials are cheap to compare), k-fold cross-validation for small data;
  * the settings' nCrossValidations / validationSize override the choice.
  */
-function chooseValidation(y: Uint8Array, rng: Rng, s: AutoMLSettings, nodes: number): ValidationPlan {
+function chooseValidation(y: Uint8Array, nClasses: number, rng: Rng, s: AutoMLSettings, nodes: number): ValidationPlan {
   const n = y.length;
-  const byClass: number[][] = [[], []];
+  const byClass: number[][] = Array.from({ length: nClasses }, () => []);
   for (let i = 0; i < n; i++) byClass[y[i]].push(i);
   byClass.forEach((c) => rng.shuffle(c));
   // Cross-validation costs k fits per trial but lets every row both choose and train the model:
@@ -118,7 +119,8 @@ function chooseValidation(y: Uint8Array, rng: Rng, s: AutoMLSettings, nodes: num
 export function prepareExperiment(table: Table, settings: AutoMLSettings, nodes = 1): PreparedExperiment {
   const s = resolveSettings(settings);
   // Split first, so that holdout labels take no part in featurization (category order).
-  const validation = chooseValidation(inferTarget(table, s.target).y, new Rng(s.seed), s, nodes);
+  const target = inferTarget(table, s.target);
+  const validation = chooseValidation(target.y, target.classes.length, new Rng(s.seed), s, nodes);
   let labelRows: Uint8Array | undefined;
   if (validation.method === 'holdout') {
     labelRows = new Uint8Array(validation.trainIdx.length + validation.validIdx.length);
@@ -182,35 +184,37 @@ export function runTrial(prep: PreparedExperiment, config: TrialConfig, seed: nu
   const learner = learnerFor(config.algorithm);
   const d = prep.data;
   const v = prep.validation;
+  const K = prep.classes.length;
+  const W = predWidth(K);
   let preds: Float64Array;
   let model: unknown;
   let bestIteration: number | undefined;
   let scoreCost = 0;
   if (v.method === 'holdout') {
-    const fitted = learner.fit(d, v.trainIdx, v.validIdx, config.hyperparameters, seed);
+    const fitted = fitForClasses(learner, d, v.trainIdx, v.validIdx, config.hyperparameters, seed, K);
     preds = fitted.predict(d, v.validIdx);
     model = fitted.toJSON();
     bestIteration = fitted.bestIteration;
     scoreCost = fitted.pathLength();
   } else {
-    preds = new Float64Array(d.nRows);
+    preds = new Float64Array(d.nRows * W);
     let iters = 0;
     for (let k = 0; k < v.folds; k++) {
       const tr: number[] = [];
       const va: number[] = [];
       for (let i = 0; i < d.nRows; i++) (v.foldOf[i] === k ? va : tr).push(i);
       const vIdx = Uint32Array.from(va);
-      const fitted = learner.fit(d, Uint32Array.from(tr), vIdx, config.hyperparameters, seed + k);
+      const fitted = fitForClasses(learner, d, Uint32Array.from(tr), vIdx, config.hyperparameters, seed + k * 101, K);
       const p = fitted.predict(d, vIdx);
-      for (let i = 0; i < va.length; i++) preds[va[i]] = p[i];
+      for (let i = 0; i < va.length; i++) for (let j = 0; j < W; j++) preds[va[i] * W + j] = p[i * W + j];
       iters += fitted.bestIteration ?? 0;
       scoreCost = Math.max(scoreCost, fitted.pathLength());
     }
     if (iters > 0) bestIteration = Math.max(1, Math.round(iters / v.folds));
   }
-  const metrics = computeMetrics(prep.evalY, preds);
+  const metrics = computeMetrics(prep.evalY, preds, K);
   const nTrain = v.method === 'holdout' ? v.trainIdx.length : d.nRows;
-  const cost = learner.cost(config.hyperparameters, nTrain, d.nFeatures, bestIteration) * (v.method === 'cv' ? v.folds : 1);
+  const cost = learner.cost(config.hyperparameters, nTrain, d.nFeatures, bestIteration) * (v.method === 'cv' ? v.folds : 1) * W;
   return { preds, metrics, score: scoreOf(prep.primaryMetric, metrics[prep.primaryMetric]), cost, bestIteration, scoreCost, model };
 }
 
@@ -222,7 +226,7 @@ export function refitOnAllRows(prep: PreparedExperiment, config: TrialConfig, be
     hp.earlyStoppingRounds = 0;
   }
   const all = Uint32Array.from({ length: prep.data.nRows }, (_, i) => i);
-  return learnerFor(config.algorithm).fit(prep.data, all, undefined, hp, seed).toJSON();
+  return fitForClasses(learnerFor(config.algorithm), prep.data, all, undefined, hp, seed, prep.classes.length).toJSON();
 }
 
 /** Trials kept for the ensemble library and refits: the best few by primary metric. */
@@ -266,7 +270,7 @@ export function chooseFinal(prep: PreparedExperiment, records: TrialRecord[], en
   const single: FinalChoice = { members: [{ trialId: base.result.trialId, weight: 1 }], ensemble: false, note };
   if (!enableEnsemble || ranked.length < 2) return single;
   const lib = ranked.slice(0, LIBRARY_SIZE);
-  const choice = caruanaSelect(prep.evalY, lib.map((r) => r.preds!), prep.primaryMetric, 25, lib.map(cost), Math.max(MAX_SCORE_COST, cost(base)));
+  const choice = caruanaSelect(prep.evalY, lib.map((r) => r.preds!), prep.primaryMetric, 25, lib.map(cost), Math.max(MAX_SCORE_COST, cost(base)), prep.classes.length);
   if (choice.weights.size < 2 || !(choice.score > base.score + 1e-9)) return single;
   return { members: [...choice.weights.entries()].map(([k, w]) => ({ trialId: lib[k].result.trialId, weight: w })), ensemble: true };
 }
@@ -292,7 +296,8 @@ export function permutationImportance(prep: PreparedExperiment, predictor: Ensem
   const frame = sampleFrame(prep.data, idx);
   const all = Uint32Array.from({ length: idx.length }, (_, i) => i);
   const m = prep.primaryMetric;
-  const base = scoreOf(m, metricValue(m, y, predictor.predict(frame, all)));
+  const K = prep.classes.length;
+  const base = scoreOf(m, metricValue(m, y, predictor.predict(frame, all), K));
   const F = frame.nFeatures;
   const out: FeatureImportance[] = [];
   const perm = Array.from(all);
@@ -304,7 +309,7 @@ export function permutationImportance(prep: PreparedExperiment, predictor: Ensem
       frame.X[i * F + f] = xs[perm[i]];
       frame.bins[i * F + f] = bs[perm[i]];
     }
-    const s = scoreOf(m, metricValue(m, y, predictor.predict(frame, all)));
+    const s = scoreOf(m, metricValue(m, y, predictor.predict(frame, all), K));
     for (let i = 0; i < idx.length; i++) {
       frame.X[i * F + f] = xs[i];
       frame.bins[i * F + f] = bs[i];
@@ -331,19 +336,20 @@ export function buildResult(
     const r = byId.get(m.trialId)!;
     return { algorithm: r.result.algorithm, weight: m.weight, hyperparameters: r.result.hyperparameters, params: memberParams.get(m.trialId) };
   });
-  const predictor = new EnsemblePredictor(members.map((m) => ({ learner: learnerFor(m.algorithm).load(m.params), weight: m.weight })));
+  const K = prep.classes.length;
+  const predictor = new EnsemblePredictor(members.map((m) => ({ learner: loadForClasses(learnerFor(m.algorithm), m.params, K), weight: m.weight })));
   // Validation predictions of the final model: scored by the model itself on holdout rows; under
   // CV the refitted model has seen every row, so the members' out-of-fold predictions are combined.
   let finalPreds: Float64Array;
   if (prep.validation.method === 'holdout') finalPreds = predictor.predict(prep.data, prep.evalIdx);
   else {
-    finalPreds = new Float64Array(prep.evalIdx.length);
+    finalPreds = new Float64Array(prep.evalIdx.length * predWidth(K));
     for (const m of choice.members) {
       const p = byId.get(m.trialId)!.preds!;
       for (let i = 0; i < finalPreds.length; i++) finalPreds[i] += m.weight * p[i];
     }
   }
-  const finalMetrics = computeMetrics(prep.evalY, finalPreds);
+  const finalMetrics = computeMetrics(prep.evalY, finalPreds, K);
   const leaderboard: TrialResult[] = records.map((r) => r.result);
   let best: TrialResult;
   if (choice.ensemble) {

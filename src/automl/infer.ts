@@ -5,6 +5,8 @@ import type { Table } from './csv';
 import type { Guardrail } from './types';
 
 export const MIN_ROWS = 50;
+/** More distinct target values than this is not a classification task (or not one worth an AutoML run). */
+export const MAX_CLASSES = 50;
 /** Categorical columns keep at most this many categories; the rest share one "other" code. */
 export const MAX_CATEGORIES = 100;
 /** Integer columns with at most this many distinct values are treated as categories (codes, grades, classes). */
@@ -85,17 +87,22 @@ export function inferTarget(table: Table, target: string): { classes: string[]; 
         'Check that you chose the right target column and that the file holds both outcomes.',
     );
   }
-  if (distinct.length > 2) {
-    const numeric = distinct.every((d) => Number.isFinite(Number(d)));
+  const numeric = distinct.every((d) => Number.isFinite(Number(d)));
+  if (distinct.length > MAX_CLASSES) {
     throw new DatasetError(
       'TooManyClasses',
       `The target column "${target}" has ${distinct.length} distinct values` +
         (numeric ? ' and looks numeric (a regression target)' : '') +
-        '; this engine trains binary classifiers. Choose a two-valued target, or map the values to two classes.',
+        `; this engine trains classifiers with at most ${MAX_CLASSES} classes. Choose a categorical target, or group its values into fewer classes.`,
     );
   }
   const pair = booleanPair(distinct);
-  const classes = pair ? [pair[0], pair[1]] : [...distinct].sort();
+  // Classes in a stable order: false-like before true-like, numbers numerically, otherwise alphabetically.
+  const classes = pair
+    ? [pair[0], pair[1]]
+    : numeric
+      ? [...distinct].sort((a, b) => Number(a) - Number(b) || (a < b ? -1 : 1))
+      : [...distinct].sort();
   for (const c of classes) {
     if ((counts.get(c) ?? 0) < 5) {
       throw new DatasetError(
@@ -104,8 +111,9 @@ export function inferTarget(table: Table, target: string): { classes: string[]; 
       );
     }
   }
+  const code = new Map(classes.map((c, k) => [c, k]));
   const y = new Uint8Array(idx.length);
-  for (let i = 0; i < labels.length; i++) y[i] = labels[i] === classes[1] ? 1 : 0;
+  for (let i = 0; i < labels.length; i++) y[i] = code.get(labels[i])!;
   return { classes, y, rowIndex: Uint32Array.from(idx), droppedRows: table.rows.length - idx.length };
 }
 
@@ -122,8 +130,13 @@ export function inferDataset(table: Table, target: string, options: InferOptions
   const { classes, y, rowIndex, droppedRows } = inferTarget(table, target);
   const labelRows = options.labelRows;
   const n = rowIndex.length;
-  const positives = y.reduce((a, b) => a + b, 0);
-  const prior = positives / n;
+  const K = classes.length;
+  const classCounts = new Array<number>(K).fill(0);
+  for (let i = 0; i < n; i++) classCounts[y[i]]++;
+  // Two classes: categories are ordered by their rate of classes[1]. More classes have no single
+  // such rate, so categories are ordered by frequency instead.
+  const yOrder = K === 2 ? y : undefined;
+  const prior = K === 2 ? classCounts[1] / n : 0;
   const features: FeatureSpec[] = [];
   const dropped: DroppedColumn[] = [];
   const imputed: string[] = [];
@@ -183,7 +196,7 @@ export function inferDataset(table: Table, target: string, options: InferOptions
       if (pair && distinctNums === 2) {
         features.push({ name, type: 'boolean', nullable, categories: pair });
       } else if (allInts && distinctNums >= 3 && distinctNums <= MAX_INT_LEVELS_AS_CATEGORY && nonNumericDistinct === 0) {
-        features.push(orderedCategorical(name, raw, y, prior, nullable, capped, labelRows));
+        features.push(orderedCategorical(name, raw, yOrder, prior, nullable, capped, labelRows));
       } else {
         features.push({ name, type: 'numeric', nullable });
       }
@@ -195,7 +208,7 @@ export function inferDataset(table: Table, target: string, options: InferOptions
         dropped.push({ column: name, reason: `ID-like (${counts.size} distinct values in ${present} rows)` });
         continue;
       } else {
-        features.push(orderedCategorical(name, raw, y, prior, nullable, capped, labelRows));
+        features.push(orderedCategorical(name, raw, yOrder, prior, nullable, capped, labelRows));
       }
     }
     if (nullable) imputed.push(`${name} (${pct(missing / n)} missing)`);
@@ -208,15 +221,22 @@ export function inferDataset(table: Table, target: string, options: InferOptions
     );
   }
 
-  const minority = Math.min(positives, n - positives);
-  const minorityClass = positives <= n - positives ? classes[1] : classes[0];
+  let minorityK = 0;
+  let majorityK = 0;
+  classCounts.forEach((c, k) => {
+    if (c < classCounts[minorityK]) minorityK = k;
+    if (c > classCounts[majorityK]) majorityK = k;
+  });
+  const minority = classCounts[minorityK];
+  const majority = classCounts[majorityK];
+  const minorityClass = classes[minorityK];
   const guardrails: Guardrail[] = [
     {
       name: 'Class balancing detection',
-      status: minority / (n - minority) < 0.2 ? 'alerted' : 'passed',
+      status: minority / majority < 0.2 ? 'alerted' : 'passed',
       detail:
         `Minority class "${minorityClass}" is ${pct(minority / n)} of ${n} rows.` +
-        (minority / (n - minority) < 0.2
+        (minority / majority < 0.2
           ? ' The data is imbalanced: prefer AUC_weighted or average_precision_score_weighted over accuracy to compare models.'
           : ''),
     },
@@ -251,7 +271,7 @@ export function inferDataset(table: Table, target: string, options: InferOptions
 function orderedCategorical(
   name: string,
   raw: (string | undefined)[],
-  y: Uint8Array,
+  y: Uint8Array | undefined,
   prior: number,
   nullable: boolean,
   capped: string[],
@@ -265,7 +285,7 @@ function orderedCategorical(
     let s = stats.get(c);
     if (!s) stats.set(c, (s = { n: 0, ln: 0, pos: 0 }));
     s.n++;
-    if (!labelRows || labelRows[i]) {
+    if (y && (!labelRows || labelRows[i])) {
       s.ln++;
       s.pos += y[i];
     }
@@ -280,7 +300,7 @@ function orderedCategorical(
     capped.push(`${name} (${stats.size} categories)`);
   }
   const m = 10; // smoothing strength: a category needs ~10 rows before its own rate dominates the prior
-  const rate = (s: { ln: number; pos: number }) => (s.pos + m * prior) / (s.ln + m);
+  const rate = (s: { n: number; ln: number; pos: number }) => (y ? (s.pos + m * prior) / (s.ln + m) : -s.n);
   const keyed = entries.map(([c, s]) => ({ c, r: rate(s) }));
   if (other) keyed.push({ c: '\u0000other', r: rate(other) });
   keyed.sort((a, b) => a.r - b.r || (a.c < b.c ? -1 : a.c > b.c ? 1 : 0));

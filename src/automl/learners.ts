@@ -149,6 +149,58 @@ function linearLearner(): LearnerSpec {
   };
 }
 
+/**
+ * A learner for the experiment's classes: the binary learner itself for two classes, one binary
+ * learner per class (one-vs-rest, probabilities normalised per row) for more. Predictions are
+ * row-major with predWidth(nClasses) columns.
+ */
+export function fitForClasses(
+  spec: LearnerSpec,
+  data: TrainingData,
+  trainIdx: Uint32Array,
+  validIdx: Uint32Array | undefined,
+  hp: Hyperparameters,
+  seed: number,
+  nClasses: number,
+): FittedLearner {
+  if (nClasses === 2) return spec.fit(data, trainIdx, validIdx, hp, seed);
+  const parts: FittedLearner[] = [];
+  for (let k = 0; k < nClasses; k++) {
+    const yk = Uint8Array.from(data.y, (c) => (c === k ? 1 : 0));
+    parts.push(spec.fit({ ...data, y: yk }, trainIdx, validIdx, hp, seed + k));
+  }
+  return oneVsRest(parts);
+}
+
+interface OvrJSON {
+  ovr: unknown[];
+}
+
+export function loadForClasses(spec: LearnerSpec, json: unknown, nClasses: number): FittedLearner {
+  if (nClasses === 2) return spec.load(json);
+  return oneVsRest((json as OvrJSON).ovr.map((j) => spec.load(j)));
+}
+
+function oneVsRest(parts: FittedLearner[]): FittedLearner {
+  const K = parts.length;
+  const iters = parts.map((p) => p.bestIteration).filter((x): x is number => x !== undefined);
+  return {
+    predict(frame, idx) {
+      const cols = parts.map((p) => p.predict(frame, idx));
+      const out = new Float64Array(idx.length * K);
+      for (let i = 0; i < idx.length; i++) {
+        let sum = 0;
+        for (let k = 0; k < K; k++) sum += cols[k][i];
+        for (let k = 0; k < K; k++) out[i * K + k] = sum > 0 ? cols[k][i] / sum : 1 / K;
+      }
+      return out;
+    },
+    toJSON: (): OvrJSON => ({ ovr: parts.map((p) => p.toJSON()) }),
+    bestIteration: iters.length ? Math.max(1, Math.round(iters.reduce((a, b) => a + b, 0) / iters.length)) : undefined,
+    pathLength: () => parts.reduce((a, p) => a + p.pathLength(), 0),
+  };
+}
+
 export const LEARNERS: LearnerSpec[] = [gbdtLearner(), linearLearner(), forestLearner('RandomForest'), forestLearner('ExtremeRandomTrees')];
 
 export function learnerFor(algorithm: string): LearnerSpec {

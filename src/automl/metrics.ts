@@ -1,4 +1,4 @@
-// Classification metrics as Azure AutoML reports them (binary case), from labels and positive-class probabilities.
+// Classification metrics as Azure AutoML reports them, from labels and predicted probabilities (two or more classes).
 import type { Metrics, PrimaryMetric } from './types';
 
 export const METRIC_NAMES: PrimaryMetric[] = [
@@ -65,8 +65,12 @@ export function averagePrecision(y: ArrayLike<number>, p: ArrayLike<number>): nu
   return ap;
 }
 
-/** All metrics for binary labels y (0/1) and probabilities p of class 1; predictions are p > 0.5. */
-export function computeMetrics(y: ArrayLike<number>, p: ArrayLike<number>): Metrics {
+/**
+ * All metrics. Two classes: labels y (0/1) and probabilities p of class 1, predictions p > 0.5.
+ * K > 2 classes: labels 0..K-1 and a row-major n x K probability matrix, predictions by argmax.
+ */
+export function computeMetrics(y: ArrayLike<number>, p: ArrayLike<number>, nClasses = 2): Metrics {
+  if (nClasses > 2) return multiclassMetrics(y, p, nClasses);
   const n = y.length;
   let tp = 0;
   let tn = 0;
@@ -111,8 +115,65 @@ export function computeMetrics(y: ArrayLike<number>, p: ArrayLike<number>): Metr
   };
 }
 
+/**
+ * Width of a prediction matrix: two classes are predicted as one column (the probability of
+ * classes[1]); K > 2 classes as K columns, row-major, each row summing to 1.
+ */
+export function predWidth(nClasses: number): number {
+  return nClasses === 2 ? 1 : nClasses;
+}
+
 /** One metric, computing only what it needs (the ensemble search calls this many times). */
-export function metricValue(m: PrimaryMetric, y: ArrayLike<number>, p: ArrayLike<number>): number {
-  if (m === 'AUC_weighted' || m === 'AUC_macro') return rocAuc(y, p);
-  return computeMetrics(y, p)[m];
+export function metricValue(m: PrimaryMetric, y: ArrayLike<number>, p: ArrayLike<number>, nClasses = 2): number {
+  if (nClasses === 2 && (m === 'AUC_weighted' || m === 'AUC_macro')) return rocAuc(y, p);
+  return computeMetrics(y, p, nClasses)[m];
+}
+
+/** Metrics for K > 2 classes: one-vs-rest AUC and average precision, weighted by class support or averaged. */
+function multiclassMetrics(y: ArrayLike<number>, P: ArrayLike<number>, K: number): Metrics {
+  const n = y.length;
+  const support = new Array<number>(K).fill(0);
+  const tp = new Array<number>(K).fill(0);
+  const predicted = new Array<number>(K).fill(0);
+  let correct = 0;
+  let loss = 0;
+  for (let i = 0; i < n; i++) {
+    let arg = 0;
+    for (let k = 1; k < K; k++) if (P[i * K + k] > P[i * K + arg]) arg = k;
+    const c = y[i];
+    support[c]++;
+    predicted[arg]++;
+    if (arg === c) (correct++, tp[c]++);
+    loss -= Math.log(Math.min(Math.max(P[i * K + c], 1e-15), 1 - 1e-15));
+  }
+  let aucW = 0;
+  let aucM = 0;
+  let apW = 0;
+  let f1W = 0;
+  let recallSum = 0;
+  let present = 0;
+  const yk = new Uint8Array(n);
+  const pk = new Float64Array(n);
+  for (let k = 0; k < K; k++) {
+    if (support[k] === 0) continue;
+    present++;
+    for (let i = 0; i < n; i++) (yk[i] = y[i] === k ? 1 : 0), (pk[i] = P[i * K + k]);
+    const auc = support[k] === n ? NaN : rocAuc(yk, pk);
+    aucW += support[k] * auc;
+    aucM += auc;
+    apW += support[k] * averagePrecision(yk, pk);
+    const f1 = tp[k] === 0 ? 0 : (2 * tp[k]) / (support[k] + predicted[k]);
+    f1W += support[k] * f1;
+    recallSum += tp[k] / support[k];
+  }
+  const chance = 1 / K;
+  return {
+    AUC_weighted: aucW / n,
+    AUC_macro: aucM / present,
+    accuracy: correct / n,
+    average_precision_score_weighted: apW / n,
+    f1_score_weighted: f1W / n,
+    log_loss: loss / n,
+    norm_macro_recall: Math.max(0, (recallSum / present - chance) / (1 - chance)),
+  };
 }

@@ -1,7 +1,8 @@
 // The model artifact: featurizer + bins + weighted learners as one JSON document, and loadModel() to score raw rows with it.
 import { BinMapperSpec, applyBins, binCounts } from './binning';
 import { Featurizer, FeaturizerSpec } from './featurizer';
-import { FittedLearner, Frame, learnerFor } from './learners';
+import { FittedLearner, Frame, learnerFor, loadForClasses } from './learners';
+import { predWidth } from './metrics';
 import type { LoadedModel, ModelArtifact, RawRow } from './types';
 
 export interface MemberJSON {
@@ -19,19 +20,20 @@ export interface EngineModelJSON {
   members: MemberJSON[];
 }
 
-/** A weighted average of fitted learners' positive-class probabilities. */
+/** A weighted average of fitted learners' probabilities (any prediction width). */
 export class EnsemblePredictor {
   constructor(
     readonly members: { learner: FittedLearner; weight: number }[],
   ) {}
   predict(frame: Frame, idx: ArrayLike<number>): Float64Array {
-    const out = new Float64Array(idx.length);
+    let out: Float64Array | undefined;
     for (const m of this.members) {
       const p = m.learner.predict(frame, idx);
+      out ??= new Float64Array(p.length);
       for (let i = 0; i < out.length; i++) out[i] += m.weight * p[i];
     }
-    // A single member with weight 1 must reproduce its own probabilities bit for bit.
-    return out;
+    // A single member with weight 1 reproduces its own probabilities bit for bit (0 + 1 * p = p).
+    return out ?? new Float64Array(0);
   }
 }
 
@@ -51,22 +53,33 @@ class Loaded implements LoadedModel {
     const m = artifact.model as EngineModelJSON;
     this.featurizer = new Featurizer(m.featurizer);
     this.bins = m.bins;
-    this.predictor = new EnsemblePredictor(m.members.map((mem) => ({ learner: learnerFor(mem.algorithm).load(mem.params), weight: mem.weight })));
+    const K = artifact.classes.length;
+    this.predictor = new EnsemblePredictor(m.members.map((mem) => ({ learner: loadForClasses(learnerFor(mem.algorithm), mem.params, K), weight: mem.weight })));
     this.inputSchema = artifact.inputSchema;
     this.classes = artifact.classes;
   }
-  positiveProba(rows: RawRow[]): Float64Array {
+  /** Row-major probabilities, predWidth(classes) per row. */
+  private proba(rows: RawRow[]): Float64Array {
     const X = this.featurizer.transform(rows);
     const frame: Frame = { nRows: rows.length, nFeatures: this.featurizer.nFeatures, X, bins: applyBins(this.bins, X, rows.length) };
     return this.predictor.predict(frame, rangeIdx(rows.length));
   }
   predictProba(rows: RawRow[]): number[][] {
-    const p = this.positiveProba(rows);
-    return Array.from(p, (v) => [1 - v, v]);
+    const p = this.proba(rows);
+    const K = this.classes.length;
+    if (K === 2) return Array.from(p, (v) => [1 - v, v]);
+    return Array.from({ length: rows.length }, (_, i) => Array.from(p.subarray(i * K, i * K + K)));
   }
   predict(rows: RawRow[]): string[] {
-    const p = this.positiveProba(rows);
-    return Array.from(p, (v) => (v > 0.5 ? this.classes[1] : this.classes[0]));
+    const p = this.proba(rows);
+    const K = this.classes.length;
+    if (K === 2) return Array.from(p, (v) => (v > 0.5 ? this.classes[1] : this.classes[0]));
+    const W = predWidth(K);
+    return Array.from({ length: rows.length }, (_, i) => {
+      let arg = 0;
+      for (let k = 1; k < K; k++) if (p[i * W + k] > p[i * W + arg]) arg = k;
+      return this.classes[arg];
+    });
   }
 }
 

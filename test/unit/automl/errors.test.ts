@@ -52,8 +52,14 @@ describe('DatasetError', () => {
     const e = errorOf(() => inferDataset({ columns: Object.keys(few[0]), rows: few }, 'label'));
     expect(e.code).toBe('TooFewRows');
     expect(e.message).toMatch(/49 rows/);
-    const multi = syntheticRows({ rows: 90 }).map((r, i) => ({ ...r, label: String(i % 3) }));
-    expect(errorOf(() => inferDataset({ columns: Object.keys(multi[0]), rows: multi }, 'label')).code).toBe('TooManyClasses');
+    const numericTarget = syntheticRows({ rows: 90 }).map((r, i) => ({ ...r, label: String(i * 1.5) }));
+    const e2 = errorOf(() => inferDataset({ columns: Object.keys(numericTarget[0]), rows: numericTarget }, 'label'));
+    expect(e2.code).toBe('TooManyClasses');
+    expect(e2.message).toMatch(/regression/);
+    const rare = syntheticRows({ rows: 90 }).map((r, i) => ({ ...r, label: i < 3 ? 'rare' : String(i % 2) }));
+    const e3 = errorOf(() => inferDataset({ columns: Object.keys(rare[0]), rows: rare }, 'label'));
+    expect(e3.code).toBe('TooFewRowsInClass');
+    expect(e3.message).toMatch(/"rare"/);
   });
 });
 

@@ -54,3 +54,23 @@ describe('computeMetrics', () => {
     expect(computeMetrics([0, 1, 0, 1], [0.9, 0.9, 0.9, 0.9]).norm_macro_recall).toBe(0);
   });
 });
+
+describe('computeMetrics with three classes', () => {
+  const y = [0, 1, 2, 2];
+  // Row-major probabilities; argmax predicts 0, 1, 2, 1.
+  const P = [0.7, 0.2, 0.1, 0.2, 0.5, 0.3, 0.1, 0.3, 0.6, 0.3, 0.4, 0.3];
+  const m = computeMetrics(y, P, 3);
+  it('averages one-vs-rest AUCs by support (weighted) and equally (macro)', () => {
+    // Class 0: AUC 1; class 1: AUC 1; class 2: positives 0.6 and 0.3 vs negatives 0.1 and 0.3 -> 3.5/4.
+    expect(m.AUC_weighted).toBeCloseTo((1 + 1 + 2 * 0.875) / 4, 12);
+    expect(m.AUC_macro).toBeCloseTo((1 + 1 + 0.875) / 3, 12);
+  });
+  it('scores argmax predictions', () => {
+    expect(m.accuracy).toBeCloseTo(0.75, 12);
+    // F1: class 0 = 1, class 1 = 2/3 (one false positive), class 2 = 2/3 (one miss); weighted by support 1, 1, 2.
+    expect(m.f1_score_weighted).toBeCloseTo((1 + 2 / 3 + 2 * (2 / 3)) / 4, 12);
+    // Recalls 1, 1, 1/2: macro 5/6, normalised (5/6 - 1/3) / (2/3) = 0.75.
+    expect(m.norm_macro_recall).toBeCloseTo(0.75, 12);
+    expect(m.log_loss).toBeCloseTo(-(Math.log(0.7) + Math.log(0.5) + Math.log(0.6) + Math.log(0.3)) / 4, 12);
+  });
+});
