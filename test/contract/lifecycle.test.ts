@@ -209,7 +209,18 @@ describe('job failures and cancel', () => {
     (spec.taskDetails as Classification).limitSettings = { timeout: 'PT5M', maxTrials: 200, maxConcurrentTrials: 1 };
     expect((await putJob(t, name, spec)).status).toBe(201);
     await waitFor('running', async () => ((await t.client.jobs.get(t.rg, t.name, name)).properties.status === 'Running' ? true : undefined), 20_000, 50);
+    // The cluster scaled up for the job: one node busy.
+    const busy = (await t.client.computeOperations.get(t.rg, t.name, COMPUTE)).properties as { properties?: { currentNodeCount?: number; nodeStateCounts?: { runningNodeCount?: number } } };
+    expect(busy.properties?.nodeStateCounts?.runningNodeCount).toBe(1);
+    expect(busy.properties?.currentNodeCount).toBeGreaterThanOrEqual(1);
+    const started = Date.now();
     await t.client.jobs.beginCancelAndWait(t.rg, t.name, name, FAST);
+    expect(Date.now() - started).toBeLessThan(5000);
     expect((await t.client.jobs.get(t.rg, t.name, name)).properties.status).toBe('Canceled');
+    // nodeIdleTimeBeforeScaleDown is PT1S: the idle node goes away.
+    await waitFor('scale-down', async () => {
+      const c = (await t.client.computeOperations.get(t.rg, t.name, COMPUTE)).properties as { properties?: { currentNodeCount?: number } };
+      return c.properties?.currentNodeCount === 0 ? true : undefined;
+    }, 5000, 100);
   });
 });

@@ -120,6 +120,7 @@ export class JobRunner {
 
       const input = this.deps.resolveInput(p.taskDetails.trainingData.uri, p.taskDetails.trainingData.jobInputType);
       const table = await readTable(this.deps.blobs, input.uri, input.type, 'properties.taskDetails.trainingData.uri');
+      if (signal.aborted) throw new Error('canceled');
       const settings = toSettings(p, slots);
       runs.update(job.name, { tags: { primary_metric: settings.primaryMetric ?? 'accuracy' } });
       const seen = new Set<number>();

@@ -11,6 +11,8 @@ export class ThreadTrainingEngine implements TrainingEngine {
 
   train(input: TrainingInput, callbacks: TrainingCallbacks, signal: AbortSignal): Promise<AutoMLResult> {
     if (!existsSync(this.workerFile)) return Promise.reject(new Error(`Training worker ${this.workerFile} is not built.`));
+    // An already-aborted signal never fires 'abort' again: check first.
+    if (signal.aborted) return Promise.reject(new Error('canceled'));
     return new Promise((resolve, reject) => {
       const worker = new Worker(this.workerFile, { workerData: input });
       let settled = false;
