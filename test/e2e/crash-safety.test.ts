@@ -90,7 +90,8 @@ test('a cycle survives a SIGKILLed worker in every side-effecting step and a ser
   await ws.setFaults(['/data/', '/jobs/', '/models/', '/deployments/'].map((pathContains) => ({ method: 'PUT', pathContains, delayMs: 3000 })));
   const datasetUri = writeSubsample(join(dir, 'bank-4000.csv'), 4000);
   // 0.5 min of AutoML: room for a server restart, a throttled heartbeat (every 0.8 x 15 s) and a worker kill inside the wait.
-  const settings = fastSettings({ automl: { ...fastSettings().automl, timeoutMinutes: 0.5 } });
+  // (The trial limit is lifted so the time budget, not 6 quick trials, decides when the job ends.)
+  const settings = fastSettings({ automl: { ...fastSettings().automl, timeoutMinutes: 0.5, trialTimeoutMinutes: 0.5, maxTrials: 1000 } });
   const started = Date.now();
   await client.workflow.start('operationalize', {
     workflowId: projectWorkflowId(project),
@@ -122,7 +123,11 @@ test('a cycle survives a SIGKILLed worker in every side-effecting step and a ser
         const { raw } = await client.workflow.getHandle(cycleId).describe();
         const pending = raw.pendingActivities?.[0];
         pendingSeen = `${pending?.activityType?.name} attempt ${pending?.attempt} last beat ${pending?.lastHeartbeatTime?.seconds}; worker: ${worker?.output().slice(-1500)}`;
-        if (pending?.activityType?.name !== 'waitForAutoML') throw new Error(`the AutoML wait is over before the check: ${pendingSeen}`);
+        if (pending?.activityType?.name !== 'waitForAutoML') {
+          const events = (await client.workflow.getHandle(cycleId).fetchHistory()).events ?? [];
+          const tail = events.slice(-8).map((e) => `${e.eventType}@${e.eventTime?.seconds} ${e.activityTaskFailedEventAttributes?.failure?.message ?? ''}`).join(',');
+          throw new Error(`the AutoML wait is over before the check (restart at ${restartAt / 1000}): ${pendingSeen}; history tail ${tail}`);
+        }
         const beatAt = pending?.lastHeartbeatTime?.seconds ? Number(pending.lastHeartbeatTime.seconds) * 1000 : 0;
         if (beatAt > restartAt) return true;
         throw new Error(`no heartbeat since the restart yet: ${pendingSeen}`);
@@ -157,11 +162,13 @@ test('a cycle survives a SIGKILLed worker in every side-effecting step and a ser
   const puts = (await ws.journal({ method: 'PUT' })).filter((e) => !e.injected && e.status < 300);
   const count = (re: RegExp) => puts.filter((e) => re.test(e.path.split('?')[0])).length;
   const summary = puts.map((e) => `${e.status} ${e.path.split('/workspaces/local')[1] ?? e.path}`);
+  // Deployments: deployModel's creating PUT plus enableInsights' PUT of the whole deployment (2022-10-01 has no PATCH for
+  // appInsightsEnabled). A repeated create would show as a third, since enableInsights PUTs whenever insights are off.
   expect({ data: count(/\/data\/[^/]+\/versions\/[^/]+$/), jobs: count(/\/jobs\/[^/]+$/), models: count(/\/models\/[^/]+\/versions\/[^/]+$/), deployments: count(/\/onlineEndpoints\/[^/]+\/deployments\/[^/]+$/), summary }).toEqual({
     data: 1,
     jobs: 1,
     models: 1,
-    deployments: 1,
+    deployments: 2,
     summary,
   });
 }, 420_000);
