@@ -74,9 +74,10 @@ function toCsv(t: Table): string {
 /** Scores the held-out rows through a JSON round trip of the artifact, as a scoring server would. */
 function evaluate(artifact: ModelArtifact, test: RawRow[], target: string) {
   const model = loadModel(JSON.parse(JSON.stringify(artifact)) as ModelArtifact);
-  const p = model.predictProba(test).map((x) => x[1]);
-  const y = test.map((r) => (String(r[target]) === artifact.classes[1] ? 1 : 0));
-  return computeMetrics(y, p);
+  const K = artifact.classes.length;
+  const proba = model.predictProba(test);
+  const y = test.map((r) => artifact.classes.indexOf(String(r[target])));
+  return K === 2 ? computeMetrics(y, proba.map((x) => x[1])) : computeMetrics(y, proba.flat(), K);
 }
 
 async function experiment(label: string, csvPath: string, target: string, test: RawRow[], budget: number) {
@@ -190,6 +191,13 @@ async function main(): Promise<void> {
     const r = await experiment(`penguins sex (vega-datasets ${VEGA}) ${SHORT} s`, trainPath, 'Sex', s.test, SHORT);
     report(`penguins ${SHORT}s holdout AUC_weighted (${s.train.rows.length} train / ${s.test.length} test, ${r.result.validation.method})`, r.test.AUC_weighted.toFixed(4), 'reported', undefined);
     report(`penguins ${SHORT}s holdout accuracy`, r.test.accuracy.toFixed(4), 'reported', undefined);
+    // Three classes: the species, from the same file.
+    const sp = split({ columns: table.columns, rows: table.rows }, 'Species', 0.2, SEED);
+    const spPath = path.join(WORK, 'penguins_species_train.csv');
+    fs.writeFileSync(spPath, toCsv(sp.train));
+    const r3 = await experiment(`penguins species, 3 classes ${SHORT} s`, spPath, 'Species', sp.test, SHORT);
+    report(`penguins species ${SHORT}s holdout AUC_weighted (${sp.train.rows.length} train / ${sp.test.length} test)`, r3.test.AUC_weighted.toFixed(4), 'reported', undefined);
+    report(`penguins species ${SHORT}s holdout accuracy`, r3.test.accuracy.toFixed(4), 'reported', undefined);
   }
   console.log(`\nsummary (uptime load now: ${load()})`);
   for (const r of results) console.log(`${r.ok === undefined ? '   ' : r.ok ? 'OK ' : 'LOW'} ${r.check}: ${r.value} (target ${r.target})`);
