@@ -59,6 +59,19 @@ export async function waitForPort(host: string, port: number, timeoutMs: number,
   throw new Error(`nothing listened on ${host}:${port} within ${timeoutMs} ms`);
 }
 
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has exited. */
+export function stopProcess(child: ChildProcess, graceMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 7233;
@@ -99,15 +112,6 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     uiUrl,
     namespace,
     started: true,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
+    stop: () => stopProcess(child, 10_000),
   };
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Agent, fetch } from 'undici';
 import { AzureMLClient, azureTargetFromEnv, localTargetFromDir, type LocalConnection } from '../azureml';
 import type { Config } from '../config';
+import { stopProcess } from '../devserver/dev-server';
 
 export interface OpenWorkspace {
   client: AzureMLClient;
@@ -77,16 +78,7 @@ async function startWorkspaceProcess(dir: string, print: (line: string) => void)
   print(`Started the local Azure ML workspace (pid ${child.pid}; log ${join(dir, 'workspace.log')}).`);
   return {
     pid: child.pid as number,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
+    stop: () => stopProcess(child, 15_000),
   };
 }
 

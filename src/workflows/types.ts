@@ -1,5 +1,6 @@
 // The plain data the retraining workflow keeps and exchanges: settings, triggers, cycle records.
 // Everything here lands in workflow history and the Web UI, so it holds names, versions and URIs only.
+import type { PrimaryMetric } from '../automl/types';
 
 export const STEPS = [
   'uploadDataset',
@@ -16,14 +17,8 @@ export const STEPS = [
 ] as const;
 export type Step = (typeof STEPS)[number] | 'rollbackDeployment';
 
-export type PrimaryMetricName =
-  | 'AUC_weighted'
-  | 'accuracy'
-  | 'AUC_macro'
-  | 'average_precision_score_weighted'
-  | 'f1_score_weighted'
-  | 'log_loss'
-  | 'norm_macro_recall';
+/** The engine's metric names (Azure's Python spelling); a type only, so the workflow bundle stays free of the engine. */
+export type PrimaryMetricName = PrimaryMetric;
 
 export interface ComputeSettings {
   name: string;
