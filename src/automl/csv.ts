@@ -43,6 +43,16 @@ function lineAt(b: Uint8Array, offset: number): number {
   return line;
 }
 
+/** ',' unless the header line has none and does have ';' (European spreadsheets) or tabs. */
+function sniffDelimiter(text: string): string {
+  const nl = text.indexOf('\n');
+  const header = nl >= 0 ? text.slice(0, nl) : text;
+  if (header.includes(',')) return ',';
+  if (header.includes(';')) return ';';
+  if (header.includes('\t')) return '\t';
+  return ',';
+}
+
 /**
  * Parses a CSV document (first line is the header). Throws DatasetError for empty input,
  * non-UTF-8 bytes, malformed rows and duplicate column names, always with the line number.
@@ -68,7 +78,7 @@ export function parseCsv(input: Uint8Array | string, sourceName = 'the dataset')
   }
   let records: string[][];
   try {
-    records = parse(text, { skip_empty_lines: true, trim: true, relax_quotes: false }) as string[][];
+    records = parse(text, { skip_empty_lines: true, trim: true, relax_quotes: false, delimiter: sniffDelimiter(text) }) as string[][];
   } catch (e) {
     // csv-parse reports the 1-based line where the bad record ends in `lines`.
     const err = e as { message?: string; lines?: number };

@@ -88,6 +88,11 @@ describe('inferDataset', () => {
     const t = parseCsv('a,b\n"x, y", 2 \n');
     expect(t.rows[0]).toEqual({ a: 'x, y', b: '2' });
   });
+
+  it('reads semicolon- and tab-separated files', () => {
+    expect(parseCsv('a;b\n1,5;x\n').rows[0]).toEqual({ a: '1,5', b: 'x' });
+    expect(parseCsv('a\tb\n1\tx\n').rows[0]).toEqual({ a: '1', b: 'x' });
+  });
 });
 
 describe('category order', () => {
