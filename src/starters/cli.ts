@@ -1,5 +1,6 @@
 // The `amlops` command line: start a project, watch it, trigger and approve retrains, manage schedules.
 import { Command, CommanderError, Option } from 'commander';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { defaultPayloadConverter, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { ConfigError, ENV, loadConfig, normalizeDatasetUri, type Config, type ConfigFlags } from '../config';
@@ -10,6 +11,7 @@ import { connectClient, onProject, UserError } from './connect';
 import { formatHistory, formatStatus, table } from './format';
 import { addEndpointCommands } from './endpoint-commands';
 import { onStopSignal, runProject } from './run-project';
+import { previousPort, workspaceDir } from './workspace';
 import { sleep } from './progress';
 
 const out = (line: string): void => {
@@ -242,6 +244,29 @@ export function buildCli(): Command {
     );
 
   addEndpointCommands(program, withCommon, configFrom, out);
+
+  // The services `npm start` runs in one go, one at a time (Docker, or a second machine): each is its own process.
+  const service = (name: string, description: string, entry: string, extra: (config: Config, flags: Flags) => string[] = () => []) =>
+    withCommon(program.command(name))
+      .description(description)
+      .action(async (flags: Flags) => {
+        const config = configFrom(flags);
+        const env = { ...process.env, AMLOPS_PROJECT: config.project, ...(config.temporal.address ? { TEMPORAL_ADDRESS: config.temporal.address } : {}) };
+        const child = spawn(process.execPath, [require.resolve(entry), ...extra(config, flags)], { stdio: 'inherit', env });
+        for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+        const code = await new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? 1)));
+        if (code !== 0) throw new UserError(`${name} exited with code ${code}.`, code);
+      });
+  service('workspace', 'run the local Azure ML workspace alone (HTTPS, Azurite, training, scoring servers)', '../emulator/main', (config, flags) => [
+    '--data-dir',
+    workspaceDir(config),
+    '--port',
+    String(flags.port ?? previousPort(workspaceDir(config))),
+  ])
+    .alias('emulator')
+    .option('--port <n>', 'HTTPS port (default: the one it had last time, or a free one)');
+  service('worker', 'run a worker alone (uses Azure if configured, else the local workspace)', '../worker');
+  service('webhooks', 'run the webhook server alone (settings: see README, "Retraining from webhooks")', '../webhooks/main');
 
   program
     .command('config')

@@ -43,12 +43,16 @@ async function runningWorkspace(dir: string): Promise<(LocalConnection & { pid: 
   }
 }
 
+/** The port the workspace in `dir` had last time ('0' = any): endpoints' stored scoring URIs keep working across restarts. */
+export function previousPort(dir: string): string {
+  const previous = join(dir, 'connection.json');
+  return existsSync(previous) ? new URL((JSON.parse(readFileSync(previous, 'utf8')) as LocalConnection).endpoint).port || '0' : '0';
+}
+
 async function startWorkspaceProcess(dir: string, print: (line: string) => void): Promise<{ pid: number; stop: () => Promise<void> }> {
   mkdirSync(dir, { recursive: true });
   const log = openSync(join(dir, 'workspace.log'), 'a');
-  // Same port as last time: endpoints' scoring URIs stored in the workspace (and shown to users) keep working.
-  const previous = join(dir, 'connection.json');
-  const port = existsSync(previous) ? new URL((JSON.parse(readFileSync(previous, 'utf8')) as LocalConnection).endpoint).port : '0';
+  const port = previousPort(dir);
   // Detached: the workspace outlives a crashed worker, as a cloud workspace would; a new worker finds it again.
   const child = spawn(process.execPath, [require.resolve('../emulator/main'), '--data-dir', dir, '--port', port], {
     stdio: ['ignore', 'pipe', log],
