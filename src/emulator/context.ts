@@ -8,6 +8,7 @@ import type { Faults } from './faults';
 import type { Pools } from './compute/pool';
 import type { JobRunner } from './jobs/runner';
 import type { DeploymentManager } from './serving/deployments';
+import type { Scheduler } from './jobs/scheduler';
 
 export interface EmulatorContext {
   ws: WorkspaceIdentity;
@@ -21,6 +22,7 @@ export interface EmulatorContext {
   pools: Pools;
   jobs: JobRunner;
   deployments: DeploymentManager;
+  scheduler: Scheduler;
   tokenSecret: string;
   workspaceGuid: string;
   /** Simulated time a resource stays Creating/Updating, so clients see the LRO states. */

@@ -30,6 +30,8 @@ import { registerOnlineEndpointRoutes } from './routes/onlineEndpoints';
 import { registerOnlineDeploymentRoutes, provisionDeployment, type StoredDeployment } from './routes/onlineDeployments';
 import { registerInferenceRoutes } from './routes/inference';
 import { registerAdminRoutes } from './routes/admin';
+import { registerScheduleRoutes, fireSchedule, armSchedule, type StoredSchedule } from './routes/schedules';
+import { Scheduler } from './jobs/scheduler';
 
 export interface LocalWorkspaceOptions {
   /** Where everything lives: certificate, token secret, resources, Azurite's blobs, deployment logs. */
@@ -116,6 +118,15 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
     resolveInput: (uri, type) => resolveJobInput(ctx, uri, type),
   });
 
+  ctx.scheduler = new Scheduler({
+    fire: (name, at) => fireSchedule(ctx, name, at),
+    // A schedule whose job cannot be submitted (e.g. its data was deleted) records why and keeps its timer.
+    onError: (name, err) => {
+      const s = store.get<StoredSchedule>('schedules', name);
+      if (s) store.put('schedules', name, { ...s, properties: { ...s.properties, properties: { ...s.properties.properties, 'amlops.lastError': (err as Error).message ?? String(err) } } });
+    },
+  });
+
   // Restart recovery: clusters come back, interrupted operations and jobs fail with the reason.
   ops.failInterrupted();
   ctx.jobs.recover();
@@ -128,7 +139,7 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
   }
 
   const app = createServer({ tls, tokenSecret, journal, faults, workspace: ws });
-  for (const register of [registerWorkspaceRoutes, registerComputeRoutes, registerAssetRoutes, registerJobRoutes, registerMlflowRoutes, registerOnlineEndpointRoutes, registerOnlineDeploymentRoutes, registerInferenceRoutes, registerAdminRoutes]) {
+  for (const register of [registerWorkspaceRoutes, registerComputeRoutes, registerAssetRoutes, registerJobRoutes, registerMlflowRoutes, registerOnlineEndpointRoutes, registerOnlineDeploymentRoutes, registerInferenceRoutes, registerAdminRoutes, registerScheduleRoutes]) {
     register(app, ctx);
   }
 
@@ -144,6 +155,8 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
       return provisionDeployment(ctx, endpoint, d.name);
     }),
   );
+
+  for (const s of store.list<StoredSchedule>('schedules')) armSchedule(ctx, s);
 
   writeFileSync(join(dataDir, 'connection.json'), JSON.stringify({ endpoint: baseUrl, caCertificatePath: tls.certPath, subscriptionId: ws.subscriptionId, resourceGroup: ws.resourceGroup, workspaceName: ws.workspaceName, blobEndpoint: azurite.blobEndpoint, pid: process.pid }, null, 2));
 
@@ -163,6 +176,7 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
       if (closed) return;
       closed = true;
       await restored;
+      ctx.scheduler.stopAll();
       await ctx.jobs.stopAll();
       pools.closeAll();
       await app.close();

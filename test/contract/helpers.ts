@@ -121,3 +121,10 @@ export async function putJob(t: TestWorkspace, name: string, properties: AutoMLJ
   const res = await t.client.sendRequest(createPipelineRequest({ url, method: 'PUT', body: JSON.stringify({ properties }), headers: createHttpHeaders({ 'content-type': 'application/json' }) }));
   return { status: res.status, body: JSON.parse(res.bodyAsText ?? '{}') as Record<string, unknown> };
 }
+
+/** A raw ARM PUT of a workspace child through the SDK client's pipeline (for bodies the SDK's serializer would trim). */
+export async function armPut(t: TestWorkspace, childPath: string, body: unknown): Promise<{ status: number; body: Record<string, unknown>; headers: Record<string, string> }> {
+  const url = `${t.ws.endpoint}/subscriptions/${t.ws.subscriptionId}/resourceGroups/${t.rg}/providers/Microsoft.MachineLearningServices/workspaces/${t.name}/${childPath}?api-version=2022-10-01`;
+  const res = await t.client.sendRequest(createPipelineRequest({ url, method: 'PUT', body: JSON.stringify(body), headers: createHttpHeaders({ 'content-type': 'application/json' }) }));
+  return { status: res.status, body: JSON.parse(res.bodyAsText ?? '{}') as Record<string, unknown>, headers: res.headers.toJSON() };
+}

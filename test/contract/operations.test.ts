@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { RestError } from '@azure/core-rest-pipeline';
 import { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { FAST, bankSample, call, putJob, startTestWorkspace, uploadMltable, waitFor, type TestWorkspace } from './helpers';
+import { FAST, armPut, bankSample, call, putJob, startTestWorkspace, uploadMltable, waitFor, type TestWorkspace } from './helpers';
 import { LocalWorkspaceCredential } from '../../src/emulator';
 import type { JournalEntry } from '../../src/emulator';
 
@@ -62,6 +62,43 @@ describe('faults and journal', () => {
     const puts = (await journal(`since=${since}&operation=Jobs_CreateOrUpdate`)).entries;
     expect(puts.map((e) => e.status)).toEqual([500, 201]);
     await t.client.jobs.beginCancelAndWait(t.rg, t.name, 'once', FAST);
+  });
+
+  test('schedules: Cron and Recurrence PUT (LRO) / GET / list / DELETE, and a fire submits the CreateJob job', async () => {
+    const jobDefinition = { jobType: 'AutoML', computeId: 'azureml:c1', taskDetails: { taskType: 'Classification', trainingData: { jobInputType: 'mltable', uri: 'azureml:d:1' }, targetColumnName: 'y', limitSettings: { timeout: 'PT30S', maxTrials: 1 } } };
+    const put = await armPut(t, 'schedules/nightly', { properties: { displayName: 'nightly retrain', isEnabled: true, trigger: { triggerType: 'Cron', expression: '0 3 * * *' }, action: { actionType: 'CreateJob', jobDefinition } } });
+    expect(put.status).toBe(201);
+    expect(put.headers['azure-asyncoperation']).toMatch(/mfeOperationsStatus/);
+    const s = await waitFor('schedule', async () => {
+      const got = await t.client.schedules.get(t.rg, t.name, 'nightly');
+      return got.properties.provisioningState === 'Succeeded' ? got : undefined;
+    }, 5000, 50);
+    expect(s.properties.trigger).toMatchObject({ triggerType: 'Cron', expression: '0 3 * * *' });
+    const next = new Date(String(s.properties.properties!['amlops.nextRunTime']));
+    expect(next.getUTCHours()).toBe(3);
+    expect(next.getTime()).toBeGreaterThan(Date.now());
+
+    const rec = await armPut(t, 'schedules/hourly', { properties: { trigger: { triggerType: 'Recurrence', frequency: 'Minute', interval: 1 }, action: { actionType: 'CreateJob', jobDefinition } } });
+    expect(rec.status).toBe(201);
+    const names = [];
+    await waitFor('hourly', async () => ((await t.client.schedules.get(t.rg, t.name, 'hourly')).properties.provisioningState === 'Succeeded' ? true : undefined), 5000, 50);
+    for await (const x of t.client.schedules.list(t.rg, t.name)) names.push(x.name);
+    expect(names.sort()).toEqual(['hourly', 'nightly']);
+
+    const badCron = await armPut(t, 'schedules/bad', { properties: { trigger: { triggerType: 'Cron', expression: '61 * * * *' }, action: { actionType: 'CreateJob', jobDefinition } } });
+    expect(badCron).toMatchObject({ status: 400, body: { error: { target: 'properties.trigger.expression' } } });
+    const badJob = await armPut(t, 'schedules/bad', { properties: { trigger: { triggerType: 'Cron', expression: '* * * * *' }, action: { actionType: 'CreateJob', jobDefinition: { ...jobDefinition, jobType: 'Command' } } } });
+    expect(badJob).toMatchObject({ status: 400, body: { error: { target: 'properties.action.jobDefinition.jobType' } } });
+
+    const fired = (await call(t.ws, 'POST', '/_admin/schedules/nightly/trigger')).json<{ jobName: string }>();
+    expect(fired.jobName).toMatch(/^nightly-\d{12}$/);
+    const job = await t.client.jobs.get(t.rg, t.name, fired.jobName);
+    expect(job.properties.jobType).toBe('AutoML');
+    await t.client.jobs.beginCancelAndWait(t.rg, t.name, fired.jobName, FAST);
+
+    await t.client.schedules.beginDeleteAndWait(t.rg, t.name, 'hourly', FAST);
+    await t.client.schedules.beginDeleteAndWait(t.rg, t.name, 'nightly', FAST);
+    await expect(t.client.schedules.get(t.rg, t.name, 'nightly')).rejects.toMatchObject({ statusCode: 404, code: 'ResourceNotFound' });
   });
 
   test('bad fault rules are 400 naming the field; admin routes need the token', async () => {
