@@ -96,6 +96,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     '--ui-port', String(uiPort),
     '--namespace', namespace,
     '--log-level', 'error',
+    // The worker runs a cycle's activities on the workflow's own task queue: eager dispatch saves a poll per step.
+    '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
     ...ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPE[key.type]}`]),
   ];
   const child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'] });
