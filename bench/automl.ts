@@ -26,6 +26,8 @@ const BUDGET = Number(flag('budget', '60'));
 const SHORT = Number(flag('short-budget', '10'));
 const NODES = Number(flag('nodes', '2'));
 const SEED = Number(flag('seed', '42'));
+/** The 80/20 test split stays fixed whatever the search seed, so runs are comparable. */
+const SPLIT_SEED = Number(flag('split-seed', '42'));
 const ONLY = flag('only', 'all').split(',');
 const CV = args.includes('--cv') ? Number(flag('cv', '3')) : undefined;
 const run = (part: string) => ONLY.includes('all') || ONLY.includes(part);
@@ -104,10 +106,10 @@ async function experiment(label: string, csvPath: string, target: string, test: 
 async function main(): Promise<void> {
   console.log(`amlops AutoML bench — ${os.cpus().length} cores, node ${process.version}; uptime load: ${load()}`);
   const bankTable = parseCsv(fs.readFileSync(path.join(ROOT, 'data', 'bankmarketing_train.csv')));
-  const bank = split(bankTable, 'y', 0.2, SEED);
+  const bank = split(bankTable, 'y', 0.2, SPLIT_SEED);
   const bankTrain = path.join(WORK, 'bank_train.csv');
   fs.writeFileSync(bankTrain, toCsv(bank.train));
-  console.log(`bank marketing: ${bank.train.rows.length} training rows, ${bank.test.length} held-out test rows`);
+  console.log(`bank marketing: ${bank.train.rows.length} training rows, ${bank.test.length} held-out test rows (split seed ${SPLIT_SEED})`);
   let artifact: ModelArtifact | undefined;
 
   if (run('main')) {
@@ -172,7 +174,7 @@ async function main(): Promise<void> {
   if (run('second')) {
     const csv = breastCancerCsv();
     const table = parseCsv(fs.readFileSync(csv));
-    const s = split(table, 'diagnosis', 0.2, SEED);
+    const s = split(table, 'diagnosis', 0.2, SPLIT_SEED);
     const trainPath = path.join(WORK, 'breast_cancer_train.csv');
     fs.writeFileSync(trainPath, toCsv(s.train));
     const r = await experiment(`breast cancer (scikit-learn ${SKLEARN}) ${SHORT} s`, trainPath, 'diagnosis', s.test, SHORT);
@@ -183,7 +185,7 @@ async function main(): Promise<void> {
     const csv = penguinsCsv();
     const table = parseCsv(fs.readFileSync(csv));
     const labelled = { columns: table.columns, rows: table.rows.filter((r) => r.Sex === 'MALE' || r.Sex === 'FEMALE') };
-    const s = split(labelled, 'Sex', 0.2, SEED);
+    const s = split(labelled, 'Sex', 0.2, SPLIT_SEED);
     // The training file keeps the rows without a usable label: the engine must leave them out itself.
     const unlabelled = table.rows.filter((r) => !(r.Sex === 'MALE' || r.Sex === 'FEMALE'));
     const trainPath = path.join(WORK, 'penguins_train.csv');
@@ -192,7 +194,7 @@ async function main(): Promise<void> {
     report(`penguins ${SHORT}s holdout AUC_weighted (${s.train.rows.length} train / ${s.test.length} test, ${r.result.validation.method})`, r.test.AUC_weighted.toFixed(4), 'reported', undefined);
     report(`penguins ${SHORT}s holdout accuracy`, r.test.accuracy.toFixed(4), 'reported', undefined);
     // Three classes: the species, from the same file.
-    const sp = split({ columns: table.columns, rows: table.rows }, 'Species', 0.2, SEED);
+    const sp = split({ columns: table.columns, rows: table.rows }, 'Species', 0.2, SPLIT_SEED);
     const spPath = path.join(WORK, 'penguins_species_train.csv');
     fs.writeFileSync(spPath, toCsv(sp.train));
     const r3 = await experiment(`penguins species, 3 classes ${SHORT} s`, spPath, 'Species', sp.test, SHORT);
