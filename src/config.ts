@@ -28,6 +28,8 @@ export const ENV = {
   AMLOPS_AUTOML_MAX_TRIALS: 'AutoML trial limit (default 40)',
   AMLOPS_CHAMPION_MARGIN: 'how much a new model must beat the serving one by (default 0.001)',
   AMLOPS_REQUIRE_APPROVAL: 'true: wait for `amlops approve` before switching traffic (default false)',
+  AMLOPS_RETRAIN_EVERY: 'publish a schedule that retrains at this interval (e.g. 7d)',
+  AMLOPS_RETRAIN_CRON: 'or on this cron expression (UTC), e.g. "0 3 * * 1"',
   AMLOPS_WEBHOOK_PORT: 'port of the webhook server (default 8787)',
   AMLOPS_WEBHOOK_PUBLIC_URL: 'base URL others reach the webhook server at (default http://127.0.0.1:<port>)',
   AZURE_SUBSCRIPTION_ID: 'with AZURE_RESOURCE_GROUP and AZUREML_WORKSPACE: use this Azure ML workspace instead of the local one',
@@ -50,6 +52,8 @@ const envSchema = z.object({
   AMLOPS_AUTOML_MAX_TRIALS: z.coerce.number().int().positive().optional(),
   AMLOPS_CHAMPION_MARGIN: z.coerce.number().min(0).optional(),
   AMLOPS_REQUIRE_APPROVAL: bool.optional(),
+  AMLOPS_RETRAIN_EVERY: z.string().regex(/^\d+(ms|s|m|h|d)$/, { message: 'must look like 30m, 12h or 7d' }).optional(),
+  AMLOPS_RETRAIN_CRON: z.string().min(9, { message: 'must be a cron expression such as "0 3 * * 1"' }).optional(),
   AMLOPS_WEBHOOK_PORT: port.default(8787),
   AMLOPS_WEBHOOK_PUBLIC_URL: z.url({ message: 'must be a URL such as https://hooks.example.com' }).optional(),
   AZURE_SUBSCRIPTION_ID: z.string().optional(),
@@ -106,7 +110,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
   for (const [flag, value] of Object.entries(flags) as [keyof ConfigFlags, unknown][]) {
     if (value !== undefined && FLAG_ENV[flag]) merged[FLAG_ENV[flag]] = String(value);
   }
-  const parsed = envSchema.safeParse(merged);
+  const parsed = envSchema
+    .refine((e) => !(e.AMLOPS_RETRAIN_EVERY && e.AMLOPS_RETRAIN_CRON), { message: 'set AMLOPS_RETRAIN_EVERY or AMLOPS_RETRAIN_CRON, not both', path: ['AMLOPS_RETRAIN_CRON'] })
+    .safeParse(merged);
   if (!parsed.success) {
     throw new ConfigError(`Configuration is invalid:\n${describeIssues(parsed.error)}\nSee \`amlops config\` for every setting.`);
   }
@@ -118,6 +124,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     primaryMetric: e.AMLOPS_PRIMARY_METRIC ?? d.primaryMetric,
     championMargin: e.AMLOPS_CHAMPION_MARGIN ?? d.championMargin,
     requireApproval: e.AMLOPS_REQUIRE_APPROVAL ?? d.requireApproval,
+    ...(e.AMLOPS_RETRAIN_EVERY || e.AMLOPS_RETRAIN_CRON
+      ? { retrainSchedule: e.AMLOPS_RETRAIN_EVERY ? { every: e.AMLOPS_RETRAIN_EVERY } : { cron: e.AMLOPS_RETRAIN_CRON } }
+      : {}),
     automl: {
       ...d.automl,
       timeoutMinutes: e.AMLOPS_AUTOML_TIMEOUT_MINUTES ?? d.automl.timeoutMinutes,

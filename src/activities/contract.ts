@@ -119,6 +119,8 @@ export interface PublishPipelineInput {
   model: ModelRef;
   deployment: DeploymentRef;
   batchEndpointName: string;
+  /** Create this retrain schedule (if it does not exist yet). */
+  schedule?: { every?: string; cron?: string };
 }
 
 export type { DeploymentRef, ModelRef, PipelineRef, SmokeSummary };

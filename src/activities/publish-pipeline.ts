@@ -1,6 +1,8 @@
 // publishPipeline: a batch endpoint serving the model for whole files, and the retraining trigger URL (v1's "published pipeline").
 import type { BatchDeploymentProperties } from '@azure/arm-machinelearning';
+import { Context } from '@temporalio/activity';
 import { call, lookup } from '../azureml';
+import { createRetrainSchedule } from '../schedules';
 import type { PipelineRef, PublishPipelineInput } from './contract';
 import { beat, type ActivityDeps } from './deps';
 
@@ -52,10 +54,14 @@ export const publishPipeline = (deps: ActivityDeps) =>
         ),
       );
     }
+    const schedule = input.schedule
+      ? await createRetrainSchedule(Context.current().client, { project, taskQueue: Context.current().info.taskQueue, schedule: input.schedule })
+      : undefined;
     const final = await call(`read batch endpoint ${batchEndpointName}`, () => client.arm.batchEndpoints.get(client.rg, client.ws, batchEndpointName));
     return {
       batchEndpoint: final.properties.scoringUri ?? batchEndpointName,
       // The token that authorizes this URL is not part of the result (results are stored in workflow history).
+      ...(schedule ? { scheduleId: schedule.scheduleId } : {}),
       ...(deps.webhookBaseUrl ? { triggerUrl: `${deps.webhookBaseUrl.replace(/\/$/, '')}/hooks/retrain/${project}` } : {}),
     };
   };

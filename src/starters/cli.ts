@@ -2,11 +2,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { defaultPayloadConverter, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { defaultPayloadConverter, type Client } from '@temporalio/client';
 import { ConfigError, ENV, loadConfig, normalizeDatasetUri, type Config, type ConfigFlags } from '../config';
 import { approvalUpdate, historyQuery, retrainUpdate, statusQuery, triggersQuery } from '../workflows/messages';
 import { cycleWorkflowId, projectWorkflowId, scheduleId } from '../workflows/names';
-import { scheduledRetrain } from '../workflows';
+import { createRetrainSchedule, INTERVAL } from '../schedules';
 import { connectClient, onProject, UserError } from './connect';
 import { formatHistory, formatStatus, table } from './format';
 import { addEndpointCommands } from './endpoint-commands';
@@ -181,23 +181,17 @@ export function buildCli(): Command {
     .action(async (flags: Flags) =>
       withClient(flags, async (client, config) => {
         if (!flags.every && !flags.cron) throw new UserError('Give --every <interval> (e.g. 1d) or --cron "<expression>".', 2);
-        if (flags.every && !/^\d+(ms|s|m|h|d)$/.test(flags.every as string)) throw new UserError(`--every must look like 30m, 12h or 1d, got "${flags.every}".`, 2);
-        const id = scheduleId(config.project, flags.name as string);
-        await client.schedule.create({
-          scheduleId: id,
-          spec: flags.cron ? { cronExpressions: [flags.cron as string] } : { intervals: [{ every: flags.every as `${number}d` }] },
-          action: {
-            type: 'startWorkflow',
-            workflowType: scheduledRetrain,
-            taskQueue: config.taskQueue,
-            args: [{ project: config.project, reason: `schedule ${flags.name}` }],
-          },
-          policies: { overlap: ScheduleOverlapPolicy.SKIP },
+        if (flags.every && !INTERVAL.test(flags.every as string)) throw new UserError(`--every must look like 30m, 12h or 1d, got "${flags.every}".`, 2);
+        const { scheduleId: id, created } = await createRetrainSchedule(client, {
+          project: config.project,
+          taskQueue: config.taskQueue,
+          name: flags.name as string,
+          schedule: { every: flags.every as string | undefined, cron: flags.cron as string | undefined },
         }).catch((err: Error) => {
-          if (err.name === 'ScheduleAlreadyRunning') throw new UserError(`Schedule ${id} already exists; delete it first or pick another --name.`);
           if (/cron|invalid/i.test(err.message)) throw new UserError(`The schedule was refused: ${err.message}`, 2);
           throw err;
         });
+        if (!created) throw new UserError(`Schedule ${id} already exists; delete it first or pick another --name.`);
         out(`Created schedule ${id} (${flags.cron ? `cron "${flags.cron}"` : `every ${flags.every}`}).`);
       }),
     );

@@ -207,7 +207,14 @@ export async function retrainingCycle(input: CycleInput): Promise<CycleRecord> {
     );
 
     record.pipeline = await step('publishPipeline', () =>
-      provisioning.publishPipeline({ project, cycle, model, deployment, batchEndpointName: batchEndpointName(project) }),
+      provisioning.publishPipeline({
+        project,
+        cycle,
+        model,
+        deployment,
+        batchEndpointName: batchEndpointName(project),
+        ...(settings.retrainSchedule ? { schedule: settings.retrainSchedule } : {}),
+      }),
     );
     return finish('deployed', decision.reason);
   } catch (err) {

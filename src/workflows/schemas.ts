@@ -55,6 +55,13 @@ export const cycleSettings = z.strictObject({
   requireApproval: z.boolean(),
   approvalTimeout: duration,
   benchmark: benchmarkGate,
+  retrainSchedule: z
+    .strictObject({
+      every: z.string().regex(/^\d+(ms|s|m|h|d)$/, { message: 'must look like 30m, 12h or 7d' }).optional(),
+      cron: z.string().min(9).optional(),
+    })
+    .refine((s) => !s.every !== !s.cron, { message: 'give exactly one of every or cron' })
+    .optional(),
 });
 
 export const DEFAULT_SETTINGS: CycleSettings = {

@@ -58,6 +58,8 @@ export interface CycleSettings {
   /** How long an approval may wait before the cycle counts it as rejected (ms-style string, e.g. '7 days'). */
   approvalTimeout: string;
   benchmark: BenchmarkGate;
+  /** publishPipeline creates this retrain schedule (a Temporal Schedule) if set: an interval or a cron expression. */
+  retrainSchedule?: { every?: string; cron?: string };
 }
 
 /** The workflow's input: one project = one dataset + one prediction target + one endpoint. */

@@ -89,12 +89,13 @@ test('a cycle runs every step in order and deploys the first model', async () =>
       'publishPipeline',
     ]);
     expect(record.steps.map((s) => s.step)).toEqual(calls.map((c) => c.name));
+    expect(calls.find((c) => c.name === 'publishPipeline')?.input.schedule).toEqual({ every: '7d' });
     const status = await handle.query(statusQuery);
     expect(status.champion?.model.version).toBe('1');
     expect(status.champion?.deployment.deploymentName).toBe('cycle-1');
     // Deterministic names: a retry of submitAutoML would ask for this same job.
     expect(calls.find((c) => c.name === 'submitAutoML')?.input.jobName).toBe(`${handle.workflowId.replace('amlops-', '')}-automl-c1`);
-  });
+  }, { settings: settings({ retrainSchedule: { every: '7d' } }) });
 });
 
 test('a retryable failure is retried and the cycle succeeds', async () => {

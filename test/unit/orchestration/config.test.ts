@@ -42,3 +42,11 @@ test('local dataset paths become absolute; URIs are kept', () => {
   expect(normalizeDatasetUri('azureml:bank-data:3')).toBe('azureml:bank-data:3');
   expect(normalizeDatasetUri('https://a.blob.core.windows.net/c/d.csv')).toBe('https://a.blob.core.windows.net/c/d.csv');
 });
+
+test('a retrain schedule is an interval or a cron expression, not both', () => {
+  expect(loadConfig({ AMLOPS_RETRAIN_EVERY: '7d' }).settings.retrainSchedule).toEqual({ every: '7d' });
+  expect(loadConfig({ AMLOPS_RETRAIN_CRON: '0 3 * * 1' }).settings.retrainSchedule).toEqual({ cron: '0 3 * * 1' });
+  expect(loadConfig({}).settings.retrainSchedule).toBeUndefined();
+  expect(() => loadConfig({ AMLOPS_RETRAIN_EVERY: '7d', AMLOPS_RETRAIN_CRON: '0 3 * * 1' })).toThrow(/AMLOPS_RETRAIN_CRON: set AMLOPS_RETRAIN_EVERY or AMLOPS_RETRAIN_CRON, not both/);
+  expect(() => loadConfig({ AMLOPS_RETRAIN_EVERY: 'weekly' })).toThrow(/AMLOPS_RETRAIN_EVERY: must look like 30m/);
+});
