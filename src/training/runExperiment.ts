@@ -49,6 +49,14 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<AutoMLR
   const concurrency = Math.max(1, Math.min(nodes, settings.maxConcurrentTrials ?? nodes));
   const prep = prepareExperiment(table, settings, concurrency);
   const session = new ExperimentSession(prep, settings, concurrency);
+  // A failing progress listener must not take the experiment down with it.
+  const report = (p: AutoMLProgress) => {
+    try {
+      opts.onProgress?.(p);
+    } catch {
+      /* the caller's listener failed; training goes on */
+    }
+  };
   const deadline = start + settings.timeoutSeconds * 1000;
   // Under cross-validation the final members are refitted on all rows after the search, so the
   // search ends early by an estimate of that refit (from the trials so far); holdout needs no refit.
@@ -94,7 +102,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<AutoMLR
     s.busy = undefined;
     void s.worker.terminate();
     const r = session.record(b.id, b.config, (Date.now() - b.started) / 1000, undefined, status, why);
-    opts.onProgress?.(session.progress(r));
+    report(session.progress(r));
     slots[i] = ended ? { worker: s.worker } : attach(spawn(), i);
   };
 
@@ -128,7 +136,7 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<AutoMLR
       const r = msg.output
         ? session.record(msg.id, b.config, msg.seconds, msg.output)
         : session.record(msg.id, b.config, msg.seconds, undefined, 'Failed', msg.error);
-      opts.onProgress?.(session.progress(r));
+      report(session.progress(r));
       pump();
     });
     s.worker.on('error', (e) => {
