@@ -190,6 +190,11 @@ export async function operationalize(input: ProjectInput): Promise<void> {
           },
         ],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        // Filtering the Web UI by project shows the project and all its cycles.
+        typedSearchAttributes: [
+          { key: PROJECT, value: project },
+          { key: CYCLE, value: state.cycle },
+        ],
       });
     } catch (err) {
       if (isCancellation(err)) throw err;
