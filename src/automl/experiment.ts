@@ -113,6 +113,16 @@ function chooseValidation(y: Uint8Array, nClasses: number, rng: Rng, s: AutoMLSe
 }
 
 /**
+ * The same values in memory that worker threads share when the array is posted to them (a
+ * SharedArrayBuffer), instead of each receiving a copy; nothing writes to these arrays after.
+ */
+function shared<T extends Float64Array | Uint8Array>(a: T): T {
+  const out = (a instanceof Float64Array ? new Float64Array(new SharedArrayBuffer(a.byteLength)) : new Uint8Array(new SharedArrayBuffer(a.byteLength))) as T;
+  out.set(a);
+  return out;
+}
+
+/**
  * Infers the schema, featurizes and bins every row once, and fixes the validation split
  * (`nodes`: how many trials will run at once, which decides whether cross-validation is affordable).
  */
@@ -130,16 +140,16 @@ export function prepareExperiment(table: Table, settings: AutoMLSettings, nodes 
   const featurizer = new Featurizer(inf.featurizer);
   const rows = Array.from(inf.rowIndex, (i) => table.rows[i]);
   const n = rows.length;
-  const X = featurizer.transform(rows);
+  const X = shared(featurizer.transform(rows));
   const F = featurizer.nFeatures;
   const bins = fitBins(X, n, F);
   const data: TrainingData = {
     nRows: n,
     nFeatures: F,
     X,
-    bins: applyBins(bins, X, n),
+    bins: shared(applyBins(bins, X, n)),
     nBins: binCounts(bins),
-    y: inf.y,
+    y: shared(inf.y),
     features: inf.featurizer.features,
   };
   const evalIdx = validation.method === 'holdout' ? validation.validIdx : Uint32Array.from({ length: n }, (_, i) => i);

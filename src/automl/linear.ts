@@ -148,6 +148,10 @@ export function fitLinear(
   const F = data.nFeatures;
   const enc = fitEncoding(data.X, F, trainIdx, features);
   const d = enc.width + 1;
+  if (d > 400) {
+    // Newton's method costs rows x columns^2 per step: too slow here; the tree learners handle wide data.
+    throw new Error(`LogisticRegression skipped: ${enc.width} encoded columns is too many for Newton's method (limit 400).`);
+  }
   const n = trainIdx.length;
   // Materialise the design matrix once: n x d doubles (small: d stays under a few hundred).
   const Z = new Float64Array(n * d);

@@ -136,6 +136,7 @@ export class TreeBuilder {
   private leafStart: number[] = [];
   private leafEnd: number[] = [];
   private readonly featScratch: Int32Array;
+  private readonly maxLeaves: number;
 
   constructor(
     private readonly data: BinnedData,
@@ -146,6 +147,10 @@ export class TreeBuilder {
     for (let f = 0; f < F; f++) this.offsets[f + 1] = this.offsets[f] + data.nBins[f];
     this.totalBins = this.offsets[F];
     this.featScratch = new Int32Array(F);
+    // Best-first growth keeps one histogram per open leaf: cap the leaves so that stays under ~256 MB
+    // on wide data (16 bytes per bin).
+    if (!p.depthFirst) this.maxLeaves = Math.max(2, Math.min(p.maxLeaves, Math.floor((256 << 20) / (this.totalBins * 16))));
+    else this.maxLeaves = p.maxLeaves;
   }
 
   // Histograms hold (gradient sum, hessian sum) per bin. Bin row counts are not stored: they are
@@ -348,7 +353,7 @@ export class TreeBuilder {
     let nLeaves = 1;
     const bins = this.data.bins;
     const F = this.data.nFeatures;
-    while (nLeaves < p.maxLeaves && candidates.length > 0) {
+    while (nLeaves < this.maxLeaves && candidates.length > 0) {
       let pick = candidates.length - 1;
       if (!p.depthFirst) {
         for (let k = 0; k < candidates.length; k++) if (candidates[k].gain > candidates[pick].gain) pick = k;
