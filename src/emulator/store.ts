@@ -15,6 +15,7 @@ export type Kind =
   | 'endpointKeys'
   | 'batchEndpoints'
   | 'batchDeployments'
+  | 'batchJobs'
   | 'schedules'
   | 'operations';
 

@@ -32,6 +32,7 @@ import { registerInferenceRoutes } from './routes/inference';
 import { registerAdminRoutes } from './routes/admin';
 import { registerScheduleRoutes, fireSchedule, armSchedule, type StoredSchedule } from './routes/schedules';
 import { Scheduler } from './jobs/scheduler';
+import { registerBatchRoutes, type BatchJob } from './routes/batch';
 
 export interface LocalWorkspaceOptions {
   /** Where everything lives: certificate, token secret, resources, Azurite's blobs, deployment logs. */
@@ -139,7 +140,7 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
   }
 
   const app = createServer({ tls, tokenSecret, journal, faults, workspace: ws });
-  for (const register of [registerWorkspaceRoutes, registerComputeRoutes, registerAssetRoutes, registerJobRoutes, registerMlflowRoutes, registerOnlineEndpointRoutes, registerOnlineDeploymentRoutes, registerInferenceRoutes, registerAdminRoutes, registerScheduleRoutes]) {
+  for (const register of [registerWorkspaceRoutes, registerComputeRoutes, registerAssetRoutes, registerJobRoutes, registerMlflowRoutes, registerOnlineEndpointRoutes, registerOnlineDeploymentRoutes, registerInferenceRoutes, registerAdminRoutes, registerScheduleRoutes, registerBatchRoutes]) {
     register(app, ctx);
   }
 
@@ -157,6 +158,9 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
   );
 
   for (const s of store.list<StoredSchedule>('schedules')) armSchedule(ctx, s);
+  for (const j of store.list<BatchJob>('batchJobs')) {
+    if (j.status === 'Running') store.put('batchJobs', j.name, { ...j, status: 'Failed', error: { code: 'JobInterrupted', message: 'The local workspace stopped while this batch job was running; invoke the endpoint again.' } });
+  }
 
   writeFileSync(join(dataDir, 'connection.json'), JSON.stringify({ endpoint: baseUrl, caCertificatePath: tls.certPath, subscriptionId: ws.subscriptionId, resourceGroup: ws.resourceGroup, workspaceName: ws.workspaceName, blobEndpoint: azurite.blobEndpoint, pid: process.pid }, null, 2));
 

@@ -176,6 +176,30 @@ describe('AutoML job to a deployed, scoring endpoint', () => {
   });
 });
 
+describe('batch scoring', () => {
+  test('batch endpoint and deployment (LROs); invoking scores a whole file in parallel mini-batches into blob storage', async () => {
+    const modelId = `/subscriptions/${t.ws.subscriptionId}/resourceGroups/${t.rg}/providers/Microsoft.MachineLearningServices/workspaces/${t.name}/models/bank-model/versions/1`;
+    const ep = await t.client.batchEndpoints.beginCreateOrUpdateAndWait(t.rg, t.name, 'bank-batch', { location: 'local', properties: { authMode: 'AADToken', defaults: { deploymentName: 'main' } } }, FAST);
+    expect(ep.properties).toMatchObject({ provisioningState: 'Succeeded' });
+    const d = await t.client.batchDeployments.beginCreateOrUpdateAndWait(t.rg, t.name, 'bank-batch', 'main', { location: 'local', properties: { model: { referenceType: 'Id', assetId: modelId }, compute: COMPUTE, miniBatchSize: 100, maxConcurrencyPerInstance: 2, outputFileName: 'predictions.csv', outputAction: 'AppendRow' } }, FAST);
+    expect(d.properties).toMatchObject({ provisioningState: 'Succeeded', miniBatchSize: 100 });
+    expect((await t.client.batchDeployments.get(t.rg, t.name, 'bank-batch', 'main')).name).toBe('main');
+    const invoked = await call(t.ws, 'POST', ep.properties.scoringUri!, { body: { properties: { InputData: { data: { JobInputType: 'UriFile', Uri: 'azureml://datastores/workspaceblobstore/paths/UI/bank/data.csv' } } } } });
+    expect(invoked.status).toBe(202);
+    const jobUrl = String(invoked.headers.location);
+    const job = await waitFor('batch job', async () => {
+      const j = (await call(t.ws, 'GET', jobUrl)).json<{ status: string; rows?: number; output: { path: string }; error?: unknown }>();
+      return j.status === 'Running' ? undefined : j;
+    }, 60_000, 200);
+    expect(job).toMatchObject({ status: 'Completed', rows: 2000 });
+    const csv = (await t.container.getBlockBlobClient(job.output.path).downloadToBuffer()).toString();
+    const lines = csv.trim().split('\n');
+    expect(lines).toHaveLength(2001);
+    expect(lines[0]).toMatch(/,prediction,probability_/);
+    expect(lines[1]).toMatch(/,(yes|no),/);
+  });
+});
+
 describe('job failures and cancel', () => {
   test('a missing target column fails the job with a readable message', async () => {
     const name = `badtarget-${Date.now()}`;

@@ -46,8 +46,8 @@ export interface StoredDeployment {
   properties: DeploymentBody['properties'] & { provisioningState: string; appInsightsEnabled: boolean; instanceType: string; scaleSettings: { scaleType: string } };
 }
 
-/** Downloads a registered model's ModelArtifact (model.json) into the deployment's folder; fails with a readable reason. */
-async function fetchModel(ctx: EmulatorContext, endpoint: string, deployment: string, modelRef: string): Promise<{ file: string; name: string; version: string }> {
+/** Reads a registered model's ModelArtifact (model.json) from storage; fails with a readable reason. */
+export async function readModelArtifact(ctx: EmulatorContext, modelRef: string): Promise<{ text: string; name: string; version: string }> {
   const version = resolveAssetRef(ctx, 'models', modelRef);
   if (!version) throw badRequest(`Model '${modelRef}' was not found in this workspace.`, 'properties.model', 'UserError');
   const arm = /\/models\/([^/]+)\/versions\/([^/]+)$/i.exec(version.id);
@@ -68,11 +68,17 @@ async function fetchModel(ctx: EmulatorContext, endpoint: string, deployment: st
     throw new AzureError(400, 'ModelNotDeployable', `Model '${modelRef}': ${path} is not valid JSON.`, 'properties.model');
   }
   if (artifact.format !== 'amlops-model') throw new AzureError(400, 'ModelNotDeployable', `Model '${modelRef}': ${path} is not an amlops model artifact (format must be 'amlops-model').`, 'properties.model');
+  return { text, name: arm?.[1] ?? modelRef, version: arm?.[2] ?? '' };
+}
+
+/** Downloads the model's artifact into the deployment's folder, where its scoring servers load it. */
+async function fetchModel(ctx: EmulatorContext, endpoint: string, deployment: string, modelRef: string): Promise<{ file: string; name: string; version: string }> {
+  const { text, name, version } = await readModelArtifact(ctx, modelRef);
   const dir = ctx.deployments.dir(endpoint, deployment);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'model.json');
   writeFileSync(file, text);
-  return { file, name: arm?.[1] ?? modelRef, version: arm?.[2] ?? '' };
+  return { file, name, version };
 }
 
 /** Brings a stored deployment's processes up and records the outcome in provisioningState. */
