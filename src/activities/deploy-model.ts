@@ -4,13 +4,37 @@ import { call, lookup } from '../azureml';
 import type { DeployModelInput, DeploymentRef } from './contract';
 import { beat, type ActivityDeps } from './deps';
 
+/** States in which Azure refuses another PUT (409 Conflict) until the running operation ends. */
+const IN_PROGRESS = new Set(['Creating', 'Updating', 'Deleting']);
+
+/**
+ * Waits until a resource a crashed attempt started provisioning is no longer in progress, and returns it then.
+ * Without this a retried step would PUT into the running operation and fail at once with 409 Conflict.
+ */
+async function settled<T extends { properties: { provisioningState?: string } }>(
+  what: string,
+  read: () => Promise<T | undefined>,
+  current: T | undefined,
+  pollSeconds: number,
+): Promise<T | undefined> {
+  let resource = current;
+  while (resource && IN_PROGRESS.has(resource.properties.provisioningState ?? '')) {
+    beat({ waitingFor: what, state: resource.properties.provisioningState });
+    await new Promise((r) => setTimeout(r, pollSeconds * 1000));
+    resource = await lookup(`read ${what}`, read);
+  }
+  return resource;
+}
+
 export const deployModel = ({ client }: ActivityDeps) =>
   async function deployModel(input: DeployModelInput): Promise<DeploymentRef> {
     const { endpointName, deploymentName, model } = input;
     const location = await client.workspaceLocation();
     const poll = { onResponse: () => beat({ endpointName, deploymentName }) };
 
-    let endpoint: OnlineEndpoint | undefined = await lookup(`read endpoint ${endpointName}`, () => client.arm.onlineEndpoints.get(client.rg, client.ws, endpointName));
+    const readEndpoint = () => client.arm.onlineEndpoints.get(client.rg, client.ws, endpointName);
+    let endpoint: OnlineEndpoint | undefined = await lookup(`read endpoint ${endpointName}`, readEndpoint);
+    endpoint = await settled(`endpoint ${endpointName}`, readEndpoint, endpoint, client.target.pollSeconds);
     if (!endpoint || endpoint.properties.provisioningState !== 'Succeeded') {
       endpoint = await call(`create endpoint ${endpointName}`, () =>
         client.arm.onlineEndpoints.beginCreateOrUpdateAndWait(
@@ -28,8 +52,13 @@ export const deployModel = ({ client }: ActivityDeps) =>
       );
     }
 
-    const existing = await lookup(`read deployment ${endpointName}/${deploymentName}`, () =>
-      client.arm.onlineDeployments.get(client.rg, client.ws, endpointName, deploymentName),
+    const readDeployment = () => client.arm.onlineDeployments.get(client.rg, client.ws, endpointName, deploymentName);
+    // A retry after a crash mid-provisioning finds the deployment still Creating: wait for it rather than PUT again.
+    const existing = await settled(
+      `deployment ${endpointName}/${deploymentName}`,
+      readDeployment,
+      await lookup(`read deployment ${endpointName}/${deploymentName}`, readDeployment),
+      client.target.pollSeconds,
     );
     if (!existing || existing.properties.provisioningState !== 'Succeeded') {
       await call(

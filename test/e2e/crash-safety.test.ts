@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import type { Client } from '@temporalio/client';
+import { deployModel } from '../../src/activities/deploy-model';
+import { AzureMLClient, localTargetFromDir } from '../../src/azureml';
 import { startDevServer, type DevServer } from '../../src/devserver/dev-server';
 import { historyQuery, statusQuery } from '../../src/workflows/messages';
 import { cycleWorkflowId, endpointName, projectWorkflowId } from '../../src/workflows/names';
@@ -142,9 +144,18 @@ test('a cycle survives a SIGKILLed worker in every side-effecting step and a ser
     worker = await newWorker();
   }
 
+  let where = '';
   record = await waitFor(`cycle 1 to end (log: ${log.join('; ')})`, 240_000, async () => {
     const history = await handle.query(historyQuery);
-    return history.find((r) => r.cycle === 1);
+    const found = history.find((r) => r.cycle === 1);
+    if (!found) {
+      const s = await handle.query(statusQuery);
+      const { raw } = await client.workflow.getHandle(cycleId).describe();
+      const p = raw.pendingActivities?.[0];
+      where = `step ${s.step}, activity ${p?.activityType?.name} attempt ${p?.attempt} state ${p?.state} last failure ${p?.lastFailure?.message}`;
+      throw new Error(where);
+    }
+    return found;
   }, 500);
 
   // Each killed step really was interrupted (a second attempt ran) and then completed.
@@ -203,3 +214,27 @@ test('no secret appears in any workflow history', async () => {
     expect({ id, found }).toEqual({ id, found: [] });
   }
 }, 60_000);
+
+test('a retried deployModel that finds its deployment still provisioning waits for it instead of failing with 409', async () => {
+  expect(record?.model).toBeDefined(); // reuses the model and endpoint of the cycle above
+  const model = record?.model as NonNullable<CycleRecord['model']>;
+  const arm = new AzureMachineLearningWorkspaces(ws.credential, ws.subscriptionId, { endpoint: ws.endpoint, tlsOptions: { ca: ws.caCertificate } });
+  const ep = endpointName(project);
+  const name = 'crash-retry';
+  const since = (await ws.journal()).reduce((m, e) => Math.max(m, e.seq), 0);
+  // What a crashed attempt leaves behind: its PUT accepted, the deployment provisioning (a scoring process starting).
+  await arm.onlineDeployments.beginCreateOrUpdate(ws.resourceGroup, ws.workspaceName, ep, name, {
+    location: 'local',
+    sku: { name: 'Default', capacity: 1 },
+    properties: { endpointComputeType: 'Managed', model: `/subscriptions/${ws.subscriptionId}/resourceGroups/${ws.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${ws.workspaceName}/models/${model.name}/versions/${model.version}`, instanceType: 'Standard_DS2_v2' },
+  });
+  const state = (await arm.onlineDeployments.get(ws.resourceGroup, ws.workspaceName, ep, name)).properties.provisioningState;
+  expect(state).toBe('Creating');
+  // The retry: the same activity, as the new worker runs it.
+  const client = new AzureMLClient(localTargetFromDir(ws.dir));
+  const ref = await deployModel({ client, reportsDir: join(dir, 'reports') })({ project, cycle: 99, endpointName: ep, deploymentName: name, model, instanceType: 'Standard_DS2_v2', instanceCount: 1 });
+  expect(ref).toMatchObject({ endpointName: ep, deploymentName: name });
+  expect((await arm.onlineDeployments.get(ws.resourceGroup, ws.workspaceName, ep, name)).properties.provisioningState).toBe('Succeeded');
+  const puts = (await ws.journal({ method: 'PUT', pathContains: `/deployments/${name}` })).filter((e) => e.seq > since && !e.injected);
+  expect(puts.map((e) => e.status)).toEqual([expect.any(Number)]);
+}, 90_000);

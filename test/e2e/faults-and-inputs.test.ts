@@ -42,7 +42,8 @@ let goodCsv: string;
 let address: string;
 
 beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  // The in-process worker of the unreachable-workspace test logs each expected retry at WARN; keep the output readable.
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
   dir = mkdtempSync(join(tmpdir(), 'amlops-e2e-faults-'));
   const port = await freePort();
   address = `127.0.0.1:${port}`;
