@@ -1,5 +1,5 @@
 // The steps of a retraining cycle as Temporal activities, built around one Azure ML client (see deps.ts).
-import { heartbeating, type ActivityDeps } from './deps';
+import { asStep, type ActivityDeps } from './deps';
 import { uploadDataset } from './upload-dataset';
 import { ensureCompute } from './ensure-compute';
 import { submitAutoML } from './submit-automl';
@@ -13,17 +13,17 @@ import { publishPipeline } from './publish-pipeline';
 
 export function createActivities(deps: ActivityDeps) {
   return {
-    uploadDataset: heartbeating(uploadDataset(deps)),
-    ensureCompute: heartbeating(ensureCompute(deps)),
-    submitAutoML: heartbeating(submitAutoML(deps)),
-    waitForAutoML: heartbeating(waitForAutoML(deps)),
-    registerModel: heartbeating(registerModel(deps)),
-    deployModel: heartbeating(deployModel(deps)),
-    enableInsights: heartbeating(enableInsights(deps)),
-    smokeTest: heartbeating(smokeTest(deps)),
-    switchTraffic: heartbeating(switchTraffic(deps)),
-    rollbackDeployment: heartbeating(rollbackDeployment(deps)),
-    publishPipeline: heartbeating(publishPipeline(deps)),
+    uploadDataset: asStep('uploadDataset', uploadDataset(deps)),
+    ensureCompute: asStep('ensureCompute', ensureCompute(deps)),
+    submitAutoML: asStep('submitAutoML', submitAutoML(deps)),
+    waitForAutoML: asStep('waitForAutoML', waitForAutoML(deps)),
+    registerModel: asStep('registerModel', registerModel(deps)),
+    deployModel: asStep('deployModel', deployModel(deps)),
+    enableInsights: asStep('enableInsights', enableInsights(deps)),
+    smokeTest: asStep('smokeTest', smokeTest(deps)),
+    switchTraffic: asStep('switchTraffic', switchTraffic(deps)),
+    rollbackDeployment: asStep('rollbackDeployment', rollbackDeployment(deps)),
+    publishPipeline: asStep('publishPipeline', publishPipeline(deps)),
   };
 }
 

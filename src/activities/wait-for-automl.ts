@@ -47,7 +47,7 @@ export const waitForAutoML = ({ client }: ActivityDeps) =>
           message: `AutoML job ${jobName} ${status.toLowerCase()}: ${reason}. Metric ${primaryMetric}; see the job in the workspace for its logs.`,
         });
       }
-      // Azure polls every 30 s; heartbeating() keeps the worker's pulse meanwhile.
+      // Azure polls every 30 s; asStep() keeps the worker's pulse meanwhile.
       await pause(client.target.pollSeconds);
     }
   };

@@ -85,7 +85,7 @@ export async function retrainingCycle(input: CycleInput): Promise<CycleRecord> {
     const timing: StepTiming = { step: name, startedAt: new Date().toISOString() };
     steps.push(timing);
     upsertSearchAttributes([{ key: STEP, value: name }]);
-    tell({ step: name, event: 'started', awaitingApproval: name === 'awaitApproval' });
+    if (name === 'awaitApproval') tell({ step: name, event: 'started', awaitingApproval: true });
     try {
       const result = await run();
       timing.endedAt = new Date().toISOString();
@@ -95,7 +95,6 @@ export async function retrainingCycle(input: CycleInput): Promise<CycleRecord> {
       timing.endedAt = new Date().toISOString();
       timing.ms = Date.parse(timing.endedAt) - Date.parse(timing.startedAt);
       timing.error = rootMessage(err);
-      tell({ step: name, event: 'failed', error: timing.error });
       throw err;
     }
   }

@@ -21,12 +21,17 @@ export const statusQuery = defineQuery<ProjectStatus>('status');
 export const historyQuery = defineQuery<CycleRecord[]>('history');
 export const triggersQuery = defineQuery<TriggerRecord[], [number?]>('triggers');
 
-/** Sent by a cycle (child workflow) to its project so the project's status shows the live step. */
+/**
+ * Sent to the project as a cycle's steps start and fail, so the project's status shows the live step and attempt.
+ * Activities send it themselves (activities/deps.ts), which costs the cycle workflow nothing; the cycle sends it
+ * only for its one step without an activity, the approval wait.
+ */
 export interface CycleProgress {
   cycle: number;
   step: Step;
-  event: 'started' | 'completed' | 'failed';
+  event: 'started' | 'failed';
   at: string;
+  attempt?: number;
   error?: string;
   awaitingApproval?: boolean;
 }

@@ -112,21 +112,25 @@ export async function operationalize(input: ProjectInput): Promise<void> {
   );
 
   setHandler(cycleProgressSignal, (progress) => {
-    if (progress.cycle !== state.cycle) return;
+    if (progress.cycle !== state.cycle || !running) return;
     const open = liveSteps[liveSteps.length - 1];
     if (progress.event === 'started') {
-      if (open && !open.endedAt) {
-        open.endedAt = progress.at;
-        open.ms = Date.parse(progress.at) - Date.parse(open.startedAt);
+      if (open && open.step === progress.step && !open.endedAt) {
+        // A retry of the running step.
+        open.attempt = progress.attempt;
+      } else {
+        if (open && !open.endedAt) {
+          open.endedAt = progress.at;
+          open.ms = Date.parse(progress.at) - Date.parse(open.startedAt);
+        }
+        liveSteps.push({ step: progress.step, startedAt: progress.at, ...(progress.attempt ? { attempt: progress.attempt } : {}) });
       }
-      liveSteps.push({ step: progress.step, startedAt: progress.at });
       awaitingApprovalCycle = progress.awaitingApproval ? progress.cycle : undefined;
-    } else if (progress.event === 'failed') {
+    } else {
       if (open) open.error = progress.error;
-      lastError = `cycle ${progress.cycle}, ${progress.step}: ${progress.error}`;
+      lastError = `cycle ${progress.cycle}, ${progress.step}${progress.attempt ? ` (attempt ${progress.attempt})` : ''}: ${progress.error}`;
     }
   });
-
   setHandler(statusQuery, (): ProjectStatus => {
     const current = running ? liveSteps[liveSteps.length - 1] : undefined;
     return {
@@ -135,6 +139,7 @@ export async function operationalize(input: ProjectInput): Promise<void> {
       cycle: state.cycle,
       step: current?.step,
       stepStartedAt: current?.startedAt,
+      attempt: current?.attempt,
       steps: running ? liveSteps : (state.history[state.history.length - 1]?.steps ?? []),
       lastError,
       champion: state.champion,
@@ -203,6 +208,8 @@ export async function operationalize(input: ProjectInput): Promise<void> {
     }
     running = false;
     awaitingApprovalCycle = undefined;
+    // Errors of attempts that were retried away do not outlive a cycle that ended well.
+    if (record.outcome !== 'failed') lastError = undefined;
 
     state.history.push(record);
     if (state.history.length > HISTORY_KEPT) state.history.splice(0, state.history.length - HISTORY_KEPT);

@@ -136,6 +136,8 @@ export type CycleOutcome = 'deployed' | 'kept-champion' | 'rolled-back' | 'rejec
 export interface StepTiming {
   step: Step;
   startedAt: string;
+  /** Attempt number of the step's activity (1 = first try). */
+  attempt?: number;
   endedAt?: string;
   ms?: number;
   error?: string;
@@ -182,6 +184,8 @@ export interface ProjectStatus {
   cycle: number;
   step?: Step;
   stepStartedAt?: string;
+  /** Attempt of the running step (retries after failures count up). */
+  attempt?: number;
   steps: StepTiming[];
   lastError?: string;
   champion?: ChampionRecord;

@@ -1,6 +1,7 @@
 // Instant, scriptable stand-ins for the cycle's activities, for tests of the workflow's decisions only.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Activities } from '../../src/activities';
+import { asStep } from '../../src/activities/deps';
 
 export type ActivityName = keyof Activities;
 export type { Activities };
@@ -26,13 +27,14 @@ export function fakeActivities(script: FakeScript = {}): { activities: Activitie
   const metric = script.metric ?? ((cycle: number) => 0.9 + cycle / 100);
 
   function wrap<N extends ActivityName>(name: N, answer: (input: Record<string, unknown>) => unknown): Activities[N] {
-    const fn = async (input: Record<string, unknown>) => {
+    // The real step wrapper: progress reports and heartbeats, as production activities have them.
+    const fn = asStep(name, async (input: Record<string, unknown>) => {
       const attempt = Context.current().info.attempt;
       calls.push({ name, input, attempt });
       script.fail?.[name]?.(attempt, input);
       await script.hold?.[name]?.();
       return answer(input);
-    };
+    });
     return fn as unknown as Activities[N];
   }
 

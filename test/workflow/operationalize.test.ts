@@ -98,10 +98,19 @@ test('a cycle runs every step in order and deploys the first model', async () =>
   }, { settings: settings({ retrainSchedule: { every: '7d' } }) });
 });
 
-test('a retryable failure is retried and the cycle succeeds', async () => {
+test('a retryable failure is retried, shown with its attempt, and the cycle succeeds', async () => {
   const fail = { uploadDataset: (attempt: number) => { if (attempt < 3) throw retryable('workspace throttled (429)'); } };
-  await withProject({ fail }, async ({ handle, calls }) => {
-    await until(handle, cyclesDone(1), 'cycle 1');
+  const third = gate();
+  let attempts = 0;
+  // hold runs only once fail lets an attempt through: its first call is the third attempt.
+  const hold = { uploadDataset: () => (++attempts === 1 ? third.wait() : Promise.resolve()) };
+  await withProject({ fail, hold }, async ({ handle, calls }) => {
+    const retrying = await until(handle, (s) => s.step === 'uploadDataset' && s.attempt === 3, 'the third attempt');
+    expect(retrying.lastError).toBe('cycle 1, uploadDataset (attempt 2): workspace throttled (429)');
+    expect(retrying.steps).toHaveLength(1);
+    third.open();
+    const done = await until(handle, cyclesDone(1), 'cycle 1');
+    expect(done.lastError).toBeUndefined();
     expect((await handle.query(historyQuery))[0].outcome).toBe('deployed');
     expect(calls.filter((c) => c.name === 'uploadDataset').map((c) => c.attempt)).toEqual([1, 2, 3]);
   });
