@@ -13,4 +13,7 @@ module.exports = {
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/dist/test/e2e/**/*.test.js'] },
   ],
   testTimeout: 120000,
+  // Every suite stops the servers and processes it starts (afterAll); a keep-alive socket that outlives them must
+  // not keep CI waiting until its time limit.
+  forceExit: true,
 };

@@ -1,6 +1,6 @@
 // Azurite, the workspace's blob storage: started as a child process in the data dir, or an existing one connected to.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -50,9 +50,13 @@ export async function startAzurite(dataDir: string, option: AzuriteOption = {}):
   const port = option.port ?? (await freePort());
   const main = require.resolve('azurite/dist/src/blob/main.js');
   // --skipApiVersionCheck: @azure/storage-blob may speak a service version newer than this Azurite knows.
+  // An Azurite whose workspace process was killed (SIGKILL cannot take children along) still holds this folder.
+  const pidFile = `${location}.pid`;
+  stopStale(pidFile);
   const child = spawn(process.execPath, [main, '--location', location, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--skipApiVersionCheck', '--loose', '--silent'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  if (child.pid) writeFileSync(pidFile, String(child.pid));
   await waitForListening(child, port);
   const blobEndpoint = `http://127.0.0.1:${port}/${DEV_ACCOUNT}`;
   return {
@@ -60,8 +64,23 @@ export async function startAzurite(dataDir: string, option: AzuriteOption = {}):
     accountName: DEV_ACCOUNT,
     accountKey: DEV_KEY,
     connectionString: connectionString(blobEndpoint, DEV_ACCOUNT, DEV_KEY),
-    close: () => stopChild(child),
+    close: async () => {
+      await stopChild(child);
+      rmSync(pidFile, { force: true });
+    },
   };
+}
+
+/** Kills the Azurite recorded in `pidFile` if that process is still an Azurite (pids get reused). */
+function stopStale(pidFile: string): void {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  try {
+    if (Number.isInteger(pid) && pid > 0 && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('azurite')) process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone already, or no /proc (not Linux): nothing to stop
+  }
+  rmSync(pidFile, { force: true });
 }
 
 async function waitForListening(child: ChildProcess, port: number): Promise<void> {
