@@ -71,11 +71,16 @@ export function binOf(uppers: ArrayLike<number>, x: number): number {
   return lo + 1;
 }
 
+/** A spec's bounds as typed arrays, built once (a loaded model bins every request with them). */
+export function compileBins(spec: BinMapperSpec): Float64Array[] {
+  return spec.uppers.map((u) => Float64Array.from(u));
+}
+
 /** Bins a row-major matrix into a row-major Uint8Array of the same shape. */
-export function applyBins(spec: BinMapperSpec, X: Float64Array, nRows: number): Uint8Array {
+export function applyBins(spec: BinMapperSpec, X: Float64Array, nRows: number, compiled?: Float64Array[]): Uint8Array {
   const F = spec.uppers.length;
   const out = new Uint8Array(nRows * F);
-  const ups = spec.uppers.map((u) => Float64Array.from(u));
+  const ups = compiled ?? compileBins(spec);
   for (let i = 0; i < nRows; i++) {
     const base = i * F;
     for (let f = 0; f < F; f++) out[base + f] = binOf(ups[f], X[base + f]);

@@ -54,14 +54,25 @@ export interface FeaturizerSpec {
 export class Featurizer {
   readonly nFeatures: number;
   private readonly lookups: (Map<string, number> | undefined)[];
+  /**
+   * Per categorical feature, the same lookup when a string value can be looked up as sent: every
+   * category is already trimmed and none is a missing token, so an exact hit is what encode()'s
+   * trim/missing checks would find too. Undefined otherwise (the general path decides).
+   */
+  private readonly exact: (Map<string, number> | undefined)[];
+  private readonly names: string[];
   constructor(readonly spec: FeaturizerSpec) {
     this.nFeatures = spec.features.length;
+    this.names = spec.features.map((f) => f.name);
     this.lookups = spec.features.map((f) => {
       if (f.type === 'numeric' || !f.categories) return undefined;
       const m = new Map<string, number>();
       f.categories.forEach((c, i) => m.set(f.type === 'boolean' ? c.toLowerCase() : c, i));
       return m;
     });
+    this.exact = spec.features.map((f, j) =>
+      f.type === 'categorical' && f.categories && f.categories.every((c) => c === c.trim() && !isMissing(c)) ? this.lookups[j] : undefined,
+    );
   }
 
   /** Encodes one value of feature j. */
@@ -80,11 +91,20 @@ export class Featurizer {
   transform(rows: readonly RawRow[]): Float64Array {
     const F = this.nFeatures;
     const X = new Float64Array(rows.length * F);
-    const names = this.spec.features.map((f) => f.name);
+    const names = this.names;
+    const exact = this.exact;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i];
       const base = i * F;
-      for (let j = 0; j < F; j++) X[base + j] = this.encode(j, row ? row[names[j]] : undefined);
+      for (let j = 0; j < F; j++) {
+        const v = row ? row[names[j]] : undefined;
+        if (typeof v === 'number' && exact[j] === undefined && this.spec.features[j].type === 'numeric') {
+          X[base + j] = Number.isFinite(v) ? v : NaN;
+          continue;
+        }
+        const code = typeof v === 'string' ? exact[j]?.get(v) : undefined;
+        X[base + j] = code !== undefined ? code : this.encode(j, v);
+      }
     }
     return X;
   }

@@ -1,5 +1,5 @@
 // The model artifact: featurizer + bins + weighted learners as one JSON document, and loadModel() to score raw rows with it.
-import { BinMapperSpec, applyBins, binCounts } from './binning';
+import { BinMapperSpec, applyBins, binCounts, compileBins } from './binning';
 import { Featurizer, FeaturizerSpec } from './featurizer';
 import { FittedLearner, Frame, learnerFor, loadForClasses } from './learners';
 import { predWidth } from './metrics';
@@ -49,10 +49,12 @@ class Loaded implements LoadedModel {
   private readonly featurizer: Featurizer;
   private readonly predictor: EnsemblePredictor;
   private readonly bins: BinMapperSpec;
+  private readonly binUppers: Float64Array[];
   constructor(readonly artifact: ModelArtifact) {
     const m = artifact.model as EngineModelJSON;
     this.featurizer = new Featurizer(m.featurizer);
     this.bins = m.bins;
+    this.binUppers = compileBins(m.bins);
     const K = artifact.classes.length;
     this.predictor = new EnsemblePredictor(m.members.map((mem) => ({ learner: loadForClasses(learnerFor(mem.algorithm), mem.params, K), weight: mem.weight })));
     this.inputSchema = artifact.inputSchema;
@@ -61,7 +63,7 @@ class Loaded implements LoadedModel {
   /** Row-major probabilities, predWidth(classes) per row. */
   private proba(rows: RawRow[]): Float64Array {
     const X = this.featurizer.transform(rows);
-    const frame: Frame = { nRows: rows.length, nFeatures: this.featurizer.nFeatures, X, bins: applyBins(this.bins, X, rows.length) };
+    const frame: Frame = { nRows: rows.length, nFeatures: this.featurizer.nFeatures, X, bins: applyBins(this.bins, X, rows.length, this.binUppers) };
     return this.predictor.predict(frame, rangeIdx(rows.length));
   }
   predictProba(rows: RawRow[]): number[][] {

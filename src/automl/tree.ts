@@ -446,70 +446,139 @@ export class TreeBuilder {
 }
 
 /**
- * Many trees flattened into one packed Int32Array for fast scoring. Slot s holds 4 ints:
- * [feature, lo, threshold - lo, first child slot] for a split, [-1, 0, 0, leaf index] for a leaf.
- * The two children of a split sit in consecutive slots, so a step is one add. A row goes left
- * when lo <= bin <= threshold (lo = 0 sends the missing bin 0 left, lo = 1 sends it right).
+ * Many trees flattened into one packed Int32Array for fast scoring. Slot s holds 4 ints at o = 4s:
+ * [2 * feature + lo, 0, threshold - lo, 4 * first child slot] for a split. The two children of a split sit in
+ * consecutive slots, so a step is one add. A row goes left when lo <= bin <= threshold (lo = 0 sends
+ * the missing bin 0 left, lo = 1 sends it right). A leaf is [0, 0, 255, o]: every bin "goes left" to
+ * the leaf itself, so a row can take a fixed number of steps (the tree's depth) without testing for
+ * leaves, and several rows walk a tree in lockstep (independent load chains, no mispredicted exits).
+ * Leaf values are kept per slot. Each row's leaf values are still added in tree order (bit-exact).
  */
 export class CompiledTrees {
   private readonly slots: Int32Array;
-  private readonly value: Float64Array;
+  private readonly leafValue: Float64Array;
   private readonly roots: Int32Array;
+  private readonly depths: Int32Array;
+  /** Per tree: depth of its shallowest leaf (every row takes at least that many steps). */
+  private readonly minDepths: Int32Array;
 
   constructor(trees: Tree[]) {
     let nSlots = 0;
-    let leaves = 0;
-    for (const t of trees) (nSlots += 2 * t.feature.length + 1), (leaves += t.value.length);
+    for (const t of trees) nSlots += 2 * t.feature.length + 1;
     this.slots = new Int32Array(4 * nSlots);
-    this.value = new Float64Array(leaves);
+    this.leafValue = new Float64Array(nSlots);
     this.roots = new Int32Array(trees.length);
+    this.depths = new Int32Array(trees.length);
+    this.minDepths = new Int32Array(trees.length);
     let next = 0;
-    let lb = 0;
     const S = this.slots;
     trees.forEach((t, k) => {
       // Breadth-first: place a node's children side by side.
       const root = next++;
-      this.roots[k] = root;
-      const queue: [number, number][] = [[t.feature.length === 0 ? ~0 : 0, root]];
-      while (queue.length) {
-        const [child, slot] = queue.shift()!;
+      this.roots[k] = 4 * root;
+      let depth = 0;
+      let minDepth = -1;
+      const queue: [number, number, number][] = [[t.feature.length === 0 ? ~0 : 0, root, 0]];
+      for (let q = 0; q < queue.length; q++) {
+        const [child, slot, d] = queue[q]!;
         const o = 4 * slot;
         if (child < 0) {
-          S[o] = -1;
-          S[o + 3] = lb + ~child;
+          S[o] = 0;
+          S[o + 1] = 0;
+          S[o + 2] = 255;
+          S[o + 3] = o;
+          this.leafValue[slot] = t.value[~child]!;
+          if (d > depth) depth = d;
+          if (minDepth < 0 || d < minDepth) minDepth = d;
           continue;
         }
         const lo = t.missingLeft[child] ? 0 : 1;
         const first = next;
         next += 2;
-        S[o] = t.feature[child];
-        S[o + 1] = lo;
-        S[o + 2] = t.threshold[child] - lo;
-        S[o + 3] = first;
-        queue.push([t.left[child], first], [t.right[child], first + 1]);
+        S[o] = (t.feature[child]! << 1) | lo;
+        S[o + 1] = 0;
+        S[o + 2] = t.threshold[child]! - lo;
+        S[o + 3] = 4 * first;
+        queue.push([t.left[child]!, first, d + 1], [t.right[child]!, first + 1, d + 1]);
       }
-      this.value.set(t.value, lb);
-      lb += t.value.length;
+      this.depths[k] = depth;
+      this.minDepths[k] = minDepth;
     });
   }
 
   /** Adds, tree by tree in order, each tree's leaf value to out[i] for row idx[i]. */
   accumulate(bins: Uint8Array, nFeatures: number, idx: ArrayLike<number>, out: Float64Array): void {
-    const { slots: S, value, roots } = this;
+    const { slots: S, leafValue: V, roots, depths, minDepths } = this;
     const n = idx.length;
-    // Tree by tree: one tree's slots stay in the L1 cache while every row walks it.
+    const F = nFeatures;
+    // Tree by tree: one tree's slots stay in the L1 cache while every row walks it. A step:
+    // d = bin - lo in [-1, 255]; go right (child + 4) when d < 0 or d > threshold - lo, i.e. when
+    // ((threshold - lo - d) | d) is negative.
     for (let k = 0; k < roots.length; k++) {
-      const root = 4 * roots[k];
-      for (let i = 0; i < n; i++) {
-        const base = idx[i] * nFeatures;
-        let s = root;
-        let f = S[s];
-        while (f >= 0) {
-          // (bin - lo) as unsigned exceeds (threshold - lo) exactly when bin < lo or bin > threshold: go right.
-          s = 4 * (S[s + 3] + (((bins[base + f] - S[s + 1]) >>> 0) > S[s + 2] ? 1 : 0));
-          f = S[s];
+      const root = roots[k];
+      const D = depths[k];
+      const minD = minDepths[k];
+      let i = 0;
+      for (; i + 4 <= n; i += 4) {
+        const b0 = idx[i] * F;
+        const b1 = idx[i + 1] * F;
+        const b2 = idx[i + 2] * F;
+        const b3 = idx[i + 3] * F;
+        let s0 = root;
+        let s1 = root;
+        let s2 = root;
+        let s3 = root;
+        // No row reaches a leaf before minD steps; after that, stop once all four are at leaves.
+        for (let step = 0; step < minD; step++) {
+          const w0 = S[s0];
+          const d0 = bins[b0 + (w0 >> 1)] - (w0 & 1);
+          const w1 = S[s1];
+          const d1 = bins[b1 + (w1 >> 1)] - (w1 & 1);
+          const w2 = S[s2];
+          const d2 = bins[b2 + (w2 >> 1)] - (w2 & 1);
+          const w3 = S[s3];
+          const d3 = bins[b3 + (w3 >> 1)] - (w3 & 1);
+          s0 = S[s0 + 3] + ((((S[s0 + 2] - d0) | d0) >>> 31) << 2);
+          s1 = S[s1 + 3] + ((((S[s1 + 2] - d1) | d1) >>> 31) << 2);
+          s2 = S[s2 + 3] + ((((S[s2 + 2] - d2) | d2) >>> 31) << 2);
+          s3 = S[s3 + 3] + ((((S[s3 + 2] - d3) | d3) >>> 31) << 2);
         }
-        out[i] += value[S[s + 3]];
+        for (let step = minD; step < D; step++) {
+          const w0 = S[s0];
+          const d0 = bins[b0 + (w0 >> 1)] - (w0 & 1);
+          const w1 = S[s1];
+          const d1 = bins[b1 + (w1 >> 1)] - (w1 & 1);
+          const w2 = S[s2];
+          const d2 = bins[b2 + (w2 >> 1)] - (w2 & 1);
+          const w3 = S[s3];
+          const d3 = bins[b3 + (w3 >> 1)] - (w3 & 1);
+          const n0 = S[s0 + 3] + ((((S[s0 + 2] - d0) | d0) >>> 31) << 2);
+          const n1 = S[s1 + 3] + ((((S[s1 + 2] - d1) | d1) >>> 31) << 2);
+          const n2 = S[s2 + 3] + ((((S[s2 + 2] - d2) | d2) >>> 31) << 2);
+          const n3 = S[s3 + 3] + ((((S[s3 + 2] - d3) | d3) >>> 31) << 2);
+          // All four rows at their leaves (a leaf steps to itself): stop before the tree's full depth.
+          if (((n0 ^ s0) | (n1 ^ s1) | (n2 ^ s2) | (n3 ^ s3)) === 0) break;
+          s0 = n0;
+          s1 = n1;
+          s2 = n2;
+          s3 = n3;
+        }
+        out[i] += V[s0 >> 2];
+        out[i + 1] += V[s1 >> 2];
+        out[i + 2] += V[s2 >> 2];
+        out[i + 3] += V[s3 >> 2];
+      }
+      for (; i < n; i++) {
+        const base = idx[i] * F;
+        let s = root;
+        for (let step = 0; step < D; step++) {
+          const w = S[s];
+          const d = bins[base + (w >> 1)] - (w & 1);
+          const next = S[s + 3] + ((((S[s + 2] - d) | d) >>> 31) << 2);
+          if (next === s) break; // at its leaf
+          s = next;
+        }
+        out[i] += V[s >> 2];
       }
     }
   }

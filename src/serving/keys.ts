@@ -1,5 +1,5 @@
 // Endpoint keys: where they come from (env values or a key file), rotation while running, and the constant-time check.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { readFileSync, statSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import { z } from 'zod';
 
@@ -24,7 +24,7 @@ export interface KeyRingEvents {
   onReloadError?: (info: { keyFile: string; error: string }) => void;
 }
 
-const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
+const digest = (text: string): Buffer => hash('sha256', text, 'buffer');
 
 function parseKeyFile(keyFile: string): string[] {
   let parsed: unknown;

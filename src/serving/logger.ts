@@ -55,14 +55,19 @@ export function createDeploymentLogger(options: LoggerOptions): DeploymentLogger
   flusher?.unref();
   const bindingsJson = JSON.stringify(options.bindings).slice(1, -1);
   const infoEnabled = logger.isLevelEnabled('info');
+  // Under load many records share a millisecond: format its ISO time once.
+  let timeMs = -1;
+  let timeText = '';
   return {
     logger,
     logFile,
     writeRecord(record, msg) {
       if (!infoEnabled) return;
       const fields = JSON.stringify(record).slice(1, -1);
+      const now = Date.now();
+      if (now !== timeMs) (timeMs = now), (timeText = new Date(now).toISOString());
       destination.write(
-        `{"level":30,"time":"${new Date().toISOString()}"${bindingsJson ? `,${bindingsJson}` : ''}${fields ? `,${fields}` : ''},"msg":${JSON.stringify(msg)}}\n`,
+        `{"level":30,"time":"${timeText}"${bindingsJson ? `,${bindingsJson}` : ''}${fields ? `,${fields}` : ''},"msg":${JSON.stringify(msg)}}\n`,
       );
     },
     close: () =>

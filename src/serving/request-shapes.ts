@@ -48,10 +48,37 @@ function parseWith<T>(schema: z.ZodType<T>, body: unknown): T {
   return result.data;
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The method of a GlobalParameters value the schemas accept (absent, or an object whose method is
+ * absent or known), else undefined: the schema then parses the body and words the error.
+ */
+function plainMethod(globalParameters: unknown): ScoringMethod | undefined {
+  if (globalParameters === undefined) return 'predict';
+  if (!isRecord(globalParameters)) return undefined;
+  const method = globalParameters.method;
+  if (method === undefined) return 'predict';
+  return method === 'predict' || method === 'predict_proba' ? method : undefined;
+}
+
 /** Recognises the shape by its top-level key and returns rows as records. Throws 400 with a fix. */
 export function parseScoringRequest(body: unknown): ScoringRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw badRequest(`the request body must be a JSON object; ${SHAPES_HINT}`);
+  }
+  // Fast path for well-formed AutoML v2 and v1 bodies (nearly every request): the same checks the
+  // schemas make, without building zod's parse result; anything else goes through the schemas below.
+  const record = body as Record<string, unknown>;
+  if ('Inputs' in body) {
+    const inputs = record.Inputs;
+    const data = isRecord(inputs) ? inputs.data : undefined;
+    const method = plainMethod(record.GlobalParameters);
+    if (Array.isArray(data) && data.length > 0 && method !== undefined) return { shape: 'automl', method, rows: data };
+  } else if (!('input_data' in body) && 'data' in body) {
+    const data = record.data;
+    const method = plainMethod(record.GlobalParameters);
+    if (Array.isArray(data) && data.length > 0 && method !== undefined) return { shape: 'v1', method, rows: data };
   }
   if ('Inputs' in body) {
     const parsed = parseWith(AutoMLBody, body);
