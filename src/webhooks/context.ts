@@ -3,7 +3,7 @@ import type { ProjectInput, RetrainRequest } from '../workflows/types';
 import { retrainRequest } from '../workflows/schemas';
 import { parseWith } from './body';
 import type { ProjectLookup } from './project';
-import type { TriggerResult, TriggerRetrain } from './trigger';
+import type { TriggerRetrain } from './trigger';
 
 export interface HookContext {
   projects: ProjectLookup;
@@ -21,7 +21,7 @@ export interface Accepted {
  * Checks the request against the workflow's own schema (a signal cannot be refused, so bad ones must stop here),
  * then records it on the project's workflow.
  */
-export async function triggerRetrain(ctx: HookContext, project: ProjectInput, request: RetrainRequest): Promise<Accepted & TriggerResult> {
+export async function triggerRetrain(ctx: HookContext, project: ProjectInput, request: RetrainRequest): Promise<Accepted> {
   const valid = parseWith(retrainRequest, request, 'retrain request');
   const { workflowId } = await ctx.trigger(project, valid);
   return { accepted: true, requestId: valid.requestId, workflowId };
