@@ -19,6 +19,8 @@ const describe = (value: unknown): string => {
 
 interface CompiledColumn {
   name: string;
+  /** The name is also an Object.prototype member (e.g. "constructor"): presence needs hasOwnProperty. */
+  inherited: boolean;
   convert: (value: unknown, row: number) => Cell;
   categories?: Set<string>;
 }
@@ -31,6 +33,7 @@ function compileColumn(col: ColumnSchema): CompiledColumn {
     case 'numeric':
       return {
         name: col.name,
+        inherited: col.name in Object.prototype,
         convert: (value, row) => {
           if (value === null) return null;
           if (typeof value === 'number') return Number.isFinite(value) ? value : fail(row, value, 'a finite number');
@@ -46,6 +49,7 @@ function compileColumn(col: ColumnSchema): CompiledColumn {
     case 'categorical':
       return {
         name: col.name,
+        inherited: col.name in Object.prototype,
         categories: col.categories ? new Set(col.categories) : undefined,
         convert: (value, row) => {
           if (value === null || typeof value === 'string') return value;
@@ -56,6 +60,7 @@ function compileColumn(col: ColumnSchema): CompiledColumn {
     case 'boolean':
       return {
         name: col.name,
+        inherited: col.name in Object.prototype,
         categories: col.categories ? new Set(col.categories) : undefined,
         convert: (value, row) => {
           if (value === null || typeof value === 'boolean' || typeof value === 'string') return value;
@@ -78,6 +83,12 @@ export function compileRowValidator(schema: ColumnSchema[], target: string): (ro
   const columns = schema.map(compileColumn);
   const known = new Set(schema.map((c) => c.name));
   const expectedList = schema.map((c) => c.name).join(', ');
+  // Rows are copies of a template holding every column (in schema order): one allocation with the final
+  // shape instead of growing each row property by property. Not for a "__proto__" column, which an
+  // assignment treats as the prototype.
+  const template: RawRow | undefined = schema.some((c) => c.name === '__proto__')
+    ? undefined
+    : Object.fromEntries(schema.map((c) => [c.name, null]));
 
   return (input) => {
     const rows: RawRow[] = new Array(input.length);
@@ -88,18 +99,23 @@ export function compileRowValidator(schema: ColumnSchema[], target: string): (ro
         throw badRequest(`row ${r}: expected an object of column: value, got ${describe(raw)}`);
       }
       const source = raw as Record<string, unknown>;
-      const row: RawRow = {};
+      const row: RawRow = template ? { ...template } : {};
       let seen = 0;
-      for (const col of columns) {
-        if (!Object.prototype.hasOwnProperty.call(source, col.name)) {
+      for (let c = 0; c < columns.length; c++) {
+        const col = columns[c]!;
+        // JSON has no undefined: an undefined own value means the column is absent.
+        const sent = source[col.name];
+        if (sent === undefined || (col.inherited && !Object.prototype.hasOwnProperty.call(source, col.name))) {
           throw badRequest(`row ${r}, column '${col.name}': missing; send every input column (null for a missing value)`);
         }
-        const value = col.convert(source[col.name], r);
+        const value = col.convert(sent, r);
         if (col.categories && typeof value === 'string' && !col.categories.has(value)) unseen++;
         row[col.name] = value;
         seen++;
       }
-      const keyCount = Object.keys(source).length;
+      // Count own keys without allocating Object.keys' array for every row.
+      let keyCount = 0;
+      for (const _key in source) keyCount++; // own keys, plus any enumerable inherited ones: a mismatch is checked exactly below
       if (keyCount !== seen) {
         for (const key of Object.keys(source)) {
           if (!known.has(key) && key !== target) {
