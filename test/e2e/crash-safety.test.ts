@@ -75,21 +75,29 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
-// The steps where a crash could duplicate an effect (data version, job, model, endpoint/deployment), and when to kill
-// in them: timed to land while the step's PUT is on the wire (the workspace holds those PUTs for 3 s).
+// Every step, and when to kill in it: timed to land while the step's call is on the wire (the workspace holds
+// creating PUTs, and the endpoint's first GET for the smoke test, for 3 s).
 const KILLS: { step: Step; afterMs: number }[] = [
   { step: 'uploadDataset', afterMs: 1500 },
+  { step: 'ensureCompute', afterMs: 1000 },
   { step: 'submitAutoML', afterMs: 1000 },
   { step: 'waitForAutoML', afterMs: 0 }, // after the server restart, see below
   { step: 'registerModel', afterMs: 1000 },
   { step: 'deployModel', afterMs: 2500 },
+  { step: 'enableInsights', afterMs: 1000 },
+  { step: 'smokeTest', afterMs: 1000 },
+  { step: 'switchTraffic', afterMs: 1000 },
+  { step: 'publishPipeline', afterMs: 1000 },
 ];
 
 const stepIndex = (s: Step | undefined) => (s ? STEPS.indexOf(s as (typeof STEPS)[number]) : -1);
 
-test('a cycle survives a SIGKILLed worker in every side-effecting step and a server restart during the AutoML wait', async () => {
+test('a cycle survives a SIGKILLed worker in every step and a server restart during the AutoML wait', async () => {
   // Hold the creating PUTs for 3 s so a kill lands between "request sent" and "answer recorded".
-  await ws.setFaults(['/data/', '/jobs/', '/models/', '/deployments/'].map((pathContains) => ({ method: 'PUT', pathContains, delayMs: 3000 })));
+  await ws.setFaults([
+    ...['/computes/', '/data/', '/jobs/', '/models/', '/onlineEndpoints/', '/batchEndpoints/'].map((pathContains) => ({ method: 'PUT', pathContains, delayMs: 3000 })),
+    { method: 'GET', pathContains: '/inference/', delayMs: 3000 },
+  ]);
   const datasetUri = writeSubsample(join(dir, 'bank-4000.csv'), 4000);
   // 0.5 min of AutoML: room for a server restart, a throttled heartbeat (every 0.8 x 15 s) and a worker kill inside the wait.
   // (The trial limit is lifted so the time budget, not 6 quick trials, decides when the job ends.)
