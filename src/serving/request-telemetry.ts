@@ -71,7 +71,8 @@ export function registerRequestTelemetry(
     const t = request.telemetry;
     if (!telemetryOn || !t || (QUIET_ROUTES.has(route) && status < 400)) return done();
     const inputBytes = Number(request.headers['content-length'] ?? 0) || 0;
-    const path = request.url.split('?')[0] ?? request.url; // query strings are not logged: they could carry anything
+    const q = request.url.indexOf('?');
+    const path = q < 0 ? request.url : request.url.slice(0, q); // query strings are not logged: they could carry anything
     const record = {
       event: 'request',
       requestId: request.id,
@@ -88,8 +89,9 @@ export function registerRequestTelemetry(
       scoringMethod: t.scoringMethod,
       unseenCategories: t.unseenCategories,
       error: t.error,
-      ...(route === '/score' && sampleRate > 0 && Math.random() < sampleRate ? { body: request.body } : {}),
+      body: undefined as unknown, // JSON.stringify leaves it out unless sampled below
     };
+    if (sampleRate > 0 && route === '/score' && Math.random() < sampleRate) record.body = request.body;
     log.writeRecord(record, 'request');
     appInsights?.trackRequest({ ...record, url: path, startTimeMs: t.startMs, latencyMs, error: t.error });
     done();

@@ -185,7 +185,13 @@ export async function buildScoringApp(options: ScoringServerOptions): Promise<{
     }
     const execMs = performance.now() - t0;
     const t = request.telemetry;
-    if (t) Object.assign(t, { rows: rows.length, shape: parsed.shape, scoringMethod: parsed.method, unseenCategories, execMs: Math.round(execMs * 1000) / 1000 });
+    if (t) {
+      t.rows = rows.length;
+      t.shape = parsed.shape;
+      t.scoringMethod = parsed.method;
+      t.unseenCategories = unseenCategories;
+      t.execMs = Math.round(execMs * 1000) / 1000;
+    }
     metrics.observeScoring(rows.length, unseenCategories);
     reply.header('x-ms-run-fn-exec-ms', execMs.toFixed(3));
     return sendJson(request, reply, formatScoringReply(parsed.shape, predictions));
