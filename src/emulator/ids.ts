@@ -8,6 +8,20 @@ export interface WorkspaceIdentity {
 
 export const PROVIDER = 'Microsoft.MachineLearningServices';
 
+/** ARM's envelope of every workspace child (a proxy resource, as the REST specs call it). */
+export interface ArmResource {
+  id: string;
+  name: string;
+  type: string;
+  systemData: Record<string, string>;
+}
+
+/** An ARM resource that also has a region and tags (a tracked resource). */
+export interface TrackedResource extends ArmResource {
+  location: string;
+  tags: Record<string, string>;
+}
+
 export function workspaceId(w: WorkspaceIdentity): string {
   return `/subscriptions/${w.subscriptionId}/resourceGroups/${w.resourceGroup}/providers/${PROVIDER}/workspaces/${w.workspaceName}`;
 }

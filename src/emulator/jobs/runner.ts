@@ -1,4 +1,5 @@
 // The job lifecycle: NotStarted -> Queued (waiting for cluster slots) -> Running (engine) -> Completed/Failed/Canceled.
+import type { ArmResource } from '../ids';
 import { join } from 'node:path';
 import type { AutoMLResult, TrialResult } from '../../automl/types';
 import type { Store } from '../store';
@@ -18,11 +19,7 @@ export interface JobError {
   message: string;
 }
 
-export interface StoredJob {
-  id: string;
-  name: string;
-  type: string;
-  systemData: Record<string, string>;
+export interface StoredJob extends ArmResource {
   properties: AutoMLJobProperties & {
     status: JobStatus;
     services: Record<string, { jobServiceType: string; endpoint: string }>;

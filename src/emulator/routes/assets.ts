@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context';
 import { badRequest, conflict, notFound } from '../errors';
-import { WS_ROUTE, childId, childType, systemData } from '../ids';
+import { WS_ROUTE, childId, childType, systemData, type ArmResource } from '../ids';
 import { checkName, parse, send } from '../http';
 import type { Kind } from '../store';
 import type { BlobRef } from '../storage/blobs';
@@ -42,19 +42,11 @@ const ModelVersionBody = z.object({
 
 const ContainerBody = z.object({ properties: z.object({ ...Common }).loose().default({}) });
 
-export interface AssetVersion {
-  id: string;
-  name: string;
-  type: string;
-  systemData: Record<string, string>;
+export interface AssetVersion extends ArmResource {
   properties: Record<string, unknown> & { description?: string; tags: Record<string, string>; properties: Record<string, string>; isArchived: boolean; isAnonymous: boolean };
 }
 
-export interface AssetContainer {
-  id: string;
-  name: string;
-  type: string;
-  systemData: Record<string, string>;
+export interface AssetContainer extends ArmResource {
   properties: { description?: string; tags: Record<string, string>; properties: Record<string, string>; isArchived: boolean; latestVersion?: string; nextVersion?: string; dataType?: string };
 }
 

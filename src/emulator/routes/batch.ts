@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context';
 import { badRequest, notFound } from '../errors';
-import { WS_ROUTE, childId, childType, systemData } from '../ids';
+import { WS_ROUTE, childId, childType, systemData, type TrackedResource } from '../ids';
 import { checkName, parse, send } from '../http';
 import { resolveAssetRef } from './assets';
 import { readModelArtifact } from './onlineDeployments';
@@ -37,22 +37,10 @@ const DeploymentBody = z.object({
     .loose(),
 });
 
-interface StoredBatchEndpoint {
-  id: string;
-  name: string;
-  type: string;
-  location: string;
-  tags: Record<string, string>;
-  systemData: Record<string, string>;
+interface StoredBatchEndpoint extends TrackedResource {
   properties: z.infer<typeof EndpointBody>['properties'] & { scoringUri: string; swaggerUri: string; provisioningState: string };
 }
-interface StoredBatchDeployment {
-  id: string;
-  name: string;
-  type: string;
-  location: string;
-  tags: Record<string, string>;
-  systemData: Record<string, string>;
+interface StoredBatchDeployment extends TrackedResource {
   properties: z.infer<typeof DeploymentBody>['properties'] & { provisioningState: string };
 }
 export interface BatchJob {

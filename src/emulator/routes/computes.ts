@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context';
 import { badRequest, notFound } from '../errors';
-import { WS_ROUTE, childId, childType, systemData } from '../ids';
+import { WS_ROUTE, childId, childType, systemData, type TrackedResource } from '../ids';
 import { checkName, parse, send } from '../http';
 import { isDuration, parseDurationSeconds } from '../durations';
 import type { ScaleSettings } from '../compute/pool';
@@ -33,13 +33,7 @@ const ComputeBody = z.object({
 });
 type ComputeBody = z.infer<typeof ComputeBody>;
 
-export interface StoredCompute {
-  id: string;
-  name: string;
-  type: string;
-  location: string;
-  tags: Record<string, string>;
-  systemData: Record<string, string>;
+export interface StoredCompute extends TrackedResource {
   properties: {
     computeType: 'AmlCompute';
     computeLocation: string;

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context';
 import { AzureError, badRequest, notFound } from '../errors';
-import { WS_ROUTE, childId, childType, systemData } from '../ids';
+import { WS_ROUTE, childId, childType, systemData, type TrackedResource } from '../ids';
 import { checkName, parse, send } from '../http';
 import { resolveAssetRef } from './assets';
 import type { StoredEndpoint } from './onlineEndpoints';
@@ -35,13 +35,7 @@ const DeploymentBody = z.object({
 });
 type DeploymentBody = z.infer<typeof DeploymentBody>;
 
-export interface StoredDeployment {
-  id: string;
-  name: string;
-  type: string;
-  location: string;
-  tags: Record<string, string>;
-  systemData: Record<string, string>;
+export interface StoredDeployment extends TrackedResource {
   sku: { name: string; tier?: string; capacity: number };
   properties: DeploymentBody['properties'] & { provisioningState: string; appInsightsEnabled: boolean; instanceType: string; scaleSettings: { scaleType: string } };
 }

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context';
 import { badRequest, notFound } from '../errors';
-import { WS_ROUTE, childId, childType, systemData } from '../ids';
+import { WS_ROUTE, childId, childType, systemData, type TrackedResource } from '../ids';
 import { parse, send } from '../http';
 import { delay } from './computes';
 import type { EndpointKeys } from '../serving/deployments';
@@ -29,15 +29,9 @@ const EndpointBody = z.object({
     .loose(),
 });
 
-export interface StoredEndpoint {
-  id: string;
-  name: string;
-  type: string;
-  location: string;
+export interface StoredEndpoint extends TrackedResource {
   kind?: string;
-  tags: Record<string, string>;
   identity: { type: string };
-  systemData: Record<string, string>;
   properties: {
     authMode: string;
     description?: string;

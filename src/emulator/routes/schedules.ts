@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { EmulatorContext } from '../context';
 import { AzureError, badRequest, notFound } from '../errors';
-import { WS_ROUTE, childId, childType, systemData } from '../ids';
+import { WS_ROUTE, childId, childType, systemData, type ArmResource } from '../ids';
 import { checkName, parse, send } from '../http';
 import { parseJobBody } from '../jobs/spec';
 import { parseCron } from '../jobs/cron';
@@ -41,11 +41,7 @@ const ScheduleBody = z.object({
   }).loose(),
 });
 
-export interface StoredSchedule {
-  id: string;
-  name: string;
-  type: string;
-  systemData: Record<string, string>;
+export interface StoredSchedule extends ArmResource {
   properties: z.infer<typeof ScheduleBody>['properties'] & { provisioningState: string; properties: Record<string, string> };
 }
 
