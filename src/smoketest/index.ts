@@ -2,6 +2,6 @@
 export { runSmokeTest, smokeTestText, type SmokeTestOptions, type SmokeTestResult, type CheckResult } from './smoke-test';
 export { runBenchmark, benchmarkText, percentile, type BenchmarkOptions, type BenchmarkResult, type LatencySummary } from './benchmark';
 export { applyGate, type BenchmarkThresholds, type GateResult } from './gate';
-export { swaggerUriOf, healthUriOf, type EndpointTarget } from './endpoint';
+export { call, swaggerUriOf, healthUriOf, type EndpointTarget, type HttpReply } from './endpoint';
 export { predictionsOf, rowsOf, exampleRequestOf, classesOf } from './replies';
 export type { ReportFiles } from './report';

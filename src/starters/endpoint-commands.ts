@@ -2,12 +2,11 @@
 import type { Command } from 'commander';
 import Fastify from 'fastify';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { Agent, fetch } from 'undici';
 import { parseCsv } from '../automl';
 import { AzureMLClient, azureTargetFromEnv, localTargetFromDir } from '../azureml';
 import type { Config } from '../config';
 import { registerSwaggerUi } from '../serving/swagger-ui';
-import { benchmarkText, exampleRequestOf, predictionsOf, runBenchmark } from '../smoketest';
+import { benchmarkText, call, exampleRequestOf, predictionsOf, runBenchmark } from '../smoketest';
 import { endpointName } from '../workflows/names';
 import { UserError } from './connect';
 import { table } from './format';
@@ -51,20 +50,9 @@ export async function openEndpoint(config: Config): Promise<ProjectEndpoint> {
   };
 }
 
-async function http(ep: ProjectEndpoint, url: string, init: { method?: string; body?: string } = {}) {
-  const dispatcher = ep.ca ? new Agent({ connect: { ca: ep.ca } }) : undefined;
-  try {
-    const res = await fetch(url, {
-      method: init.method ?? 'GET',
-      headers: { authorization: `Bearer ${ep.key}`, 'content-type': 'application/json' },
-      ...(init.body ? { body: init.body } : {}),
-      ...(dispatcher ? { dispatcher } : {}),
-      signal: AbortSignal.timeout(30_000),
-    });
-    return { status: res.status, text: await res.text() };
-  } finally {
-    await dispatcher?.close();
-  }
+/** A call to the endpoint with its key (and the local workspace's CA), through the smoke-test client. */
+function http(ep: ProjectEndpoint, url: string, init: { method?: string; body?: string } = {}) {
+  return call(url, { ...init, headers: { authorization: `Bearer ${ep.key}`, 'content-type': 'application/json' } }, 30_000, ep.ca ? { ca: ep.ca } : {});
 }
 
 /** Rows to score from a CSV (header line first) or JSON (a list of objects, or any of the three request shapes). */

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Agent, fetch } from 'undici';
+import { call } from '../smoketest';
 import { AzureMLClient, azureTargetFromEnv, localTargetFromDir, type LocalConnection } from '../azureml';
 import type { Config } from '../config';
 import { stopProcess } from '../devserver/dev-server';
@@ -34,10 +34,9 @@ async function runningWorkspace(dir: string): Promise<(LocalConnection & { pid: 
   const connection = JSON.parse(readFileSync(file, 'utf8')) as LocalConnection & { pid: number };
   if (!pidAlive(connection.pid)) return undefined;
   try {
-    const dispatcher = new Agent({ connect: { ca: readFileSync(connection.caCertificatePath, 'utf8') } });
-    const res = await fetch(`${connection.endpoint}/_admin/health`, { dispatcher, signal: AbortSignal.timeout(2000) });
-    await dispatcher.close();
-    return res.ok ? connection : undefined;
+    const ca = readFileSync(connection.caCertificatePath, 'utf8');
+    const res = await call(`${connection.endpoint}/_admin/health`, {}, 2000, { ca });
+    return res.status === 200 ? connection : undefined;
   } catch {
     return undefined;
   }
