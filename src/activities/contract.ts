@@ -119,6 +119,8 @@ export interface PublishPipelineInput {
   model: ModelRef;
   deployment: DeploymentRef;
   batchEndpointName: string;
+  /** The cluster batch scoring jobs run on (the project's compute). */
+  computeName: string;
   /** Create this retrain schedule (if it does not exist yet). */
   schedule?: { every?: string; cron?: string };
 }

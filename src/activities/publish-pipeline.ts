@@ -33,7 +33,7 @@ export const publishPipeline = (deps: ActivityDeps) =>
     if (!existing) {
       const body: BatchDeploymentProperties = {
         model: { referenceType: 'Id', assetId: client.armId(`models/${model.name}/versions/${model.version}`) },
-        compute: 'cpu-cluster',
+        compute: client.armId(`computes/${input.computeName}`),
         maxConcurrencyPerInstance: 2,
         miniBatchSize: 1000,
         outputAction: 'AppendRow',

@@ -85,7 +85,7 @@ export async function retrainingCycle(input: CycleInput): Promise<CycleRecord> {
     const timing: StepTiming = { step: name, startedAt: new Date().toISOString() };
     steps.push(timing);
     upsertSearchAttributes([{ key: STEP, value: name }]);
-    if (name === 'awaitApproval') tell({ step: name, event: 'started', awaitingApproval: true });
+    if (name === 'awaitApproval') tell({ step: name, event: 'started' });
     try {
       const result = await run();
       timing.endedAt = new Date().toISOString();
@@ -212,6 +212,7 @@ export async function retrainingCycle(input: CycleInput): Promise<CycleRecord> {
         model,
         deployment,
         batchEndpointName: batchEndpointName(project),
+        computeName: compute.name,
         ...(settings.retrainSchedule ? { schedule: settings.retrainSchedule } : {}),
       }),
     );

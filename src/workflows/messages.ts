@@ -33,7 +33,6 @@ export interface CycleProgress {
   at: string;
   attempt?: number;
   error?: string;
-  awaitingApproval?: boolean;
 }
 export const cycleProgressSignal = defineSignal<[CycleProgress]>('cycleProgress');
 /** Forwarded by the project to the cycle that waits at the approval gate. */

@@ -125,7 +125,7 @@ export async function operationalize(input: ProjectInput): Promise<void> {
         }
         liveSteps.push({ step: progress.step, startedAt: progress.at, ...(progress.attempt ? { attempt: progress.attempt } : {}) });
       }
-      awaitingApprovalCycle = progress.awaitingApproval ? progress.cycle : undefined;
+      awaitingApprovalCycle = progress.step === 'awaitApproval' ? progress.cycle : undefined;
     } else {
       if (open) open.error = progress.error;
       lastError = `cycle ${progress.cycle}, ${progress.step}${progress.attempt ? ` (attempt ${progress.attempt})` : ''}: ${progress.error}`;
