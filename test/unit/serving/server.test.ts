@@ -75,6 +75,19 @@ describe('scoring server', () => {
       const res = await score({ data: rows }, { 'x-ms-request-id': 'my-req-42' });
       expect(res.headers.get('x-ms-request-id')).toBe('my-req-42');
     });
+
+    it('answers each of many concurrent requests with its own result (replies are written in batches)', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 64 }, async (_, i) => {
+          const res = await score({ data: [rows[i % 2]] }, { 'x-ms-request-id': `batch-${i}` });
+          return { i, id: res.headers.get('x-ms-request-id'), body: await res.json() };
+        }),
+      );
+      for (const { i, id, body } of results) {
+        expect(id).toBe(`batch-${i}`);
+        expect(body).toEqual({ result: [i % 2 === 0 ? 'no' : 'yes'] });
+      }
+    });
   });
 
   describe('auth', () => {
