@@ -125,6 +125,9 @@ export async function buildScoringApp(options: ScoringServerOptions): Promise<{
     loggerInstance: logger as FastifyBaseLogger,
     // One telemetry line per request is written by the onResponse hook below instead.
     logController: new LogController({ disableRequestLogging: true }),
+    // No per-request child logger (a pino child per request costs a bindings serialization): the request
+    // records carry their requestId themselves.
+    childLoggerFactory: (parent) => parent,
     bodyLimit,
     requestIdHeader: false,
     genReqId: (req) => requestIdOf(req.headers['x-ms-request-id']),
