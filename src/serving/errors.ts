@@ -17,6 +17,21 @@ export function badRequest(message: string): ScoringError {
   return new ScoringError(400, message);
 }
 
+/**
+ * Why a JSON body was refused, for the caller: fastify's own message says neither where the syntax breaks nor that
+ * a prototype key was refused. Runs only on the error path (the body is parsed again to find the position).
+ */
+export function invalidJsonBody(body: string): ScoringError {
+  try {
+    JSON.parse(body);
+  } catch (err) {
+    // V8 quotes part of the body in its message; the reply is logged with the request, and bodies are not.
+    const reason = (err as Error).message.replace(/, (?:\.\.\.)?".*$/s, '');
+    return badRequest(`the body is not valid JSON (${reason}); send rows as JSON, see /swagger.json`);
+  }
+  return badRequest('the body has a "__proto__" or "constructor.prototype" key, which is refused for safety; rename that column');
+}
+
 /** Status and caller-facing message for any error reaching the error handler; 5xx details stay in the log. */
 export function messageFor(error: FastifyError | ScoringError | Error, bodyLimit: number): { status: number; message: string } {
   if (error instanceof ScoringError) return { status: error.statusCode, message: error.message };

@@ -4,7 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import type { DestinationStream } from 'pino';
 import type { LoadedModel } from '../automl/types';
 import { startAppInsights, type AppInsightsExporter } from './app-insights';
-import { ScoringError, messageFor } from './errors';
+import { ScoringError, invalidJsonBody, messageFor } from './errors';
 import { registerRequestTelemetry, requestIdOf } from './request-telemetry';
 import { KeyRing, RECOMMENDED_KEY_LENGTH, type KeySource } from './keys';
 import { createDeploymentLogger } from './logger';
@@ -135,6 +135,15 @@ export async function buildScoringApp(options: ScoringServerOptions): Promise<{
   });
   // Only JSON is a scoring body; text/plain would otherwise be accepted and fail later with a vaguer 400.
   app.removeContentTypeParser('text/plain');
+  // fastify's JSON parser (prototype-poisoning checks included), with a refusal that says what is wrong and where.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body as string; // parseAs: 'string'
+    parseJson(request, text, (err, value) =>
+      (err as FastifyError | null)?.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? done(invalidJsonBody(text), undefined) : done(err, value),
+    );
+  });
 
   const sendJson = registerRequestTelemetry(app, { metrics, log, appInsights, enabled: telemetryOn, bodySampleRate: sampleRate });
 
