@@ -46,7 +46,7 @@ export function messageFor(error: FastifyError | ScoringError | Error, bodyLimit
   }
   const status = fe.statusCode ?? 500;
   if (status >= 400 && status < 500) {
-    return { status, message: `${fe.message}${error instanceof SyntaxError ? '; the body must be valid JSON' : ''}` };
+    return { status, message: fe.message };
   }
   return { status: 500, message: 'internal error while scoring; the deployment log has the details' };
 }
