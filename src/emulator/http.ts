@@ -37,7 +37,7 @@ export function createServer(opts: ServerOptions): FastifyInstance {
       done(badRequest(`The request body is not valid JSON: ${(e as Error).message}`, 'body', 'InvalidRequestContent'), undefined);
     }
   });
-  // Scoring requests are forwarded byte for byte, whatever their type.
+  // Other content types reach routes as raw bytes (scoring requests have their own parsers: routes/inference.ts).
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.addHook('onRequest', async (req, reply) => {

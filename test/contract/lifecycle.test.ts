@@ -154,6 +154,10 @@ describe('AutoML job to a deployed, scoring endpoint', () => {
     expect(green.status).toBe(200);
     expect(green.headers['azureml-model-deployment']).toBe('green');
     expect((await score('wrong-key-wrong-key-wrong')).status).toBe(401);
+    // The endpoint forwards the body untouched: a malformed one gets the scoring server's answer, not the workspace's.
+    const malformed = await call(t.ws, 'POST', endpoint.properties.scoringUri!, { token: keys.primaryKey!, body: '{"data": [{"job": "admin."}}' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.json()).toEqual({ message: expect.stringMatching(/^the body is not valid JSON \(.*position 27\)/) });
     const swagger = await call(t.ws, 'GET', endpoint.properties.swaggerUri!, { token: keys.primaryKey! });
     expect(swagger.status).toBe(200);
 

@@ -58,7 +58,7 @@ export function registerInferenceRoutes(app: FastifyInstance, ctx: EmulatorConte
       if (typeof v === 'string') headers[h] = v;
     }
     const qs = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
-    const body = req.method === 'POST' ? (Buffer.isBuffer(req.body) ? req.body : req.body === undefined ? undefined : JSON.stringify(req.body)) : undefined;
+    const body = req.method === 'POST' ? (req.body as Buffer | undefined) : undefined; // raw bytes (parser above)
     let res: Response;
     try {
       res = await fetch(`http://127.0.0.1:${instance.port}/${target}${qs}`, { method: req.method, headers, body, signal: AbortSignal.timeout(90_000) });
@@ -73,8 +73,15 @@ export function registerInferenceRoutes(app: FastifyInstance, ctx: EmulatorConte
     return reply.send(Buffer.from(await res.arrayBuffer()));
   };
 
-  app.post('/inference/:ep/score', { config: { auth: 'endpointKey', operation: 'Inference_Score' } }, handle('score'));
-  // The inference server's liveness answer ("Healthy"), which smoke tests check first.
-  app.get('/inference/:ep/', { config: { auth: 'endpointKey', operation: 'Inference_Health' } }, handle(''));
-  app.get('/inference/:ep/swagger.json', { config: { auth: 'endpointKey', operation: 'Inference_Swagger' } }, handle('swagger.json'));
+  // Scoring bodies are forwarded byte for byte, as Azure's front end does: never parsed here, so a malformed body
+  // gets the scoring server's own answer and numbers reach it with every digit. The ARM routes' JSON parser stays
+  // outside this scope.
+  app.register(async (inference) => {
+    inference.removeAllContentTypeParsers();
+    inference.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    inference.post('/inference/:ep/score', { config: { auth: 'endpointKey', operation: 'Inference_Score' } }, handle('score'));
+    // The inference server's liveness answer ("Healthy"), which smoke tests check first.
+    inference.get('/inference/:ep/', { config: { auth: 'endpointKey', operation: 'Inference_Health' } }, handle(''));
+    inference.get('/inference/:ep/swagger.json', { config: { auth: 'endpointKey', operation: 'Inference_Swagger' } }, handle('swagger.json'));
+  });
 }
