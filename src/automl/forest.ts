@@ -1,6 +1,6 @@
-// Random forest and extra trees: deep trees on the shared histogram builder, averaging each leaf's positive rate.
+// Random forest and extra trees: deep trees on the shared tree grower, averaging each leaf's positive rate.
 import { Rng } from './rng';
-import { BinnedData, CompiledTrees, meanLeafDepth, Tree, TreeBuilder, TreeJSON, treeFromJSON, treeToJSON } from './tree';
+import { BinnedData, meanLeafDepth, PackedTrees, Tree, TreeGrower, TreeJSON, treeFromJSON, treeToJSON } from './tree';
 
 export interface ForestParams {
   nEstimators: number;
@@ -21,13 +21,13 @@ export interface ForestJSON {
 }
 
 export class ForestModel {
-  private compiled: CompiledTrees | undefined;
+  private packed: PackedTrees | undefined;
   constructor(readonly trees: Tree[]) {}
 
   /** Mean positive rate over trees for rows `idx`. */
   predict(bins: Uint8Array, nFeatures: number, idx: ArrayLike<number>): Float64Array {
     const out = new Float64Array(idx.length);
-    (this.compiled ??= new CompiledTrees(this.trees)).accumulate(bins, nFeatures, idx, out);
+    (this.packed ??= new PackedTrees(this.trees)).accumulate(bins, nFeatures, idx, out);
     const inv = 1 / this.trees.length;
     for (let i = 0; i < out.length; i++) out[i] *= inv;
     return out;
@@ -54,7 +54,7 @@ export function fitForest(data: BinnedData & { y: Uint8Array }, trainIdx: Uint32
     grad[r] = -data.y[r];
     hess[r] = 1;
   }
-  const builder = new TreeBuilder(data, {
+  const grower = new TreeGrower(data, {
     maxLeaves: 1 << 30,
     maxDepth: p.maxDepth,
     // At most ~16k leaves per tree, whatever the data size: bounds model memory and scoring time.
@@ -73,7 +73,7 @@ export function fitForest(data: BinnedData & { y: Uint8Array }, trainIdx: Uint32
   for (let t = 0; t < p.nEstimators; t++) {
     if (p.bootstrap) for (let i = 0; i < n; i++) sample[i] = trainIdx[rng.int(n)];
     else sample.set(trainIdx);
-    trees.push(builder.build(grad, hess, sample, n, feats, rng));
+    trees.push(grower.grow(grad, hess, sample, n, feats, rng));
   }
   return new ForestModel(trees);
 }

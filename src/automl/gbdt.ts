@@ -1,6 +1,16 @@
-// Gradient-boosted trees for binary log-loss: bagging, column sampling, shrinkage and early stopping on validation rows.
+// Gradient-boosted trees for binary log-loss: bagging, column sampling, shrinkage, early stopping on validation rows.
 import { Rng } from './rng';
-import { BinnedData, CompiledTrees, meanLeafDepth, Tree, TreeBuilder, TreeJSON, predictTree, treeFromJSON, treeToJSON } from './tree';
+import {
+  BinnedData,
+  meanLeafDepth,
+  PackedTrees,
+  predictTree,
+  Tree,
+  TreeGrower,
+  TreeJSON,
+  treeFromJSON,
+  treeToJSON,
+} from './tree';
 
 export interface GbdtParams {
   nEstimators: number;
@@ -25,7 +35,7 @@ export interface GbdtJSON {
 }
 
 export class GbdtModel {
-  private compiled: CompiledTrees | undefined;
+  private packed: PackedTrees | undefined;
   constructor(
     readonly init: number,
     readonly trees: Tree[],
@@ -34,7 +44,7 @@ export class GbdtModel {
   /** Probability of the positive class for rows `idx` of binned data (scores summed in tree order, as in training). */
   predict(bins: Uint8Array, nFeatures: number, idx: ArrayLike<number>): Float64Array {
     const out = new Float64Array(idx.length).fill(this.init);
-    (this.compiled ??= new CompiledTrees(this.trees)).accumulate(bins, nFeatures, idx, out);
+    (this.packed ??= new PackedTrees(this.trees)).accumulate(bins, nFeatures, idx, out);
     for (let i = 0; i < out.length; i++) out[i] = sigmoid(out[i]);
     return out;
   }
@@ -63,7 +73,12 @@ export interface GbdtFit {
 }
 
 /** Fits on rows `trainIdx`; with `validIdx`, stops early and keeps the trees up to the best validation log-loss. */
-export function fitGbdt(data: BinnedData & { y: Uint8Array }, trainIdx: Uint32Array, validIdx: Uint32Array | undefined, p: GbdtParams): GbdtFit {
+export function fitGbdt(
+  data: BinnedData & { y: Uint8Array },
+  trainIdx: Uint32Array,
+  validIdx: Uint32Array | undefined,
+  p: GbdtParams,
+): GbdtFit {
   const rng = new Rng(p.seed);
   const F = data.nFeatures;
   const y = data.y;
@@ -75,7 +90,7 @@ export function fitGbdt(data: BinnedData & { y: Uint8Array }, trainIdx: Uint32Ar
   const grad = new Float64Array(data.nRows);
   const hess = new Float64Array(data.nRows);
   const score = new Float64Array(data.nRows).fill(init);
-  const builder = new TreeBuilder(data, {
+  const grower = new TreeGrower(data, {
     maxLeaves: p.maxLeaves,
     maxDepth: p.maxDepth,
     minChildSamples: p.minChildSamples,
@@ -117,10 +132,10 @@ export function fitGbdt(data: BinnedData & { y: Uint8Array }, trainIdx: Uint32Ar
       }
       feats = s.subarray(0, nCols).sort();
     }
-    const tree = builder.build(grad, hess, sample, m, feats, rng);
+    const tree = grower.grow(grad, hess, sample, m, feats, rng);
     for (let k = 0; k < tree.value.length; k++) tree.value[k] *= p.learningRate;
     trees.push(tree);
-    if (m === nTrain) builder.addLeafValues(tree, score); // every training row is in some leaf's range
+    if (m === nTrain) grower.addLeafValues(tree, score); // every training row is in some leaf's range
     else {
       for (let i = 0; i < nTrain; i++) {
         const r = trainIdx[i];

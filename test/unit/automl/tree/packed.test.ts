@@ -1,11 +1,12 @@
 // Packed tree scoring (rows in lockstep, or one row through trees in lockstep) against the plain node-by-node walk.
-import { fitGbdt, parseCsv, prepareExperiment } from '../../../src/automl';
-import { sigmoid } from '../../../src/automl/gbdt';
-import { predictTree } from '../../../src/automl/tree';
-import { syntheticRows, toCsv } from './synthetic';
+import { fitGbdt, parseCsv, prepareExperiment } from '../../../../src/automl';
+import { sigmoid } from '../../../../src/automl/gbdt';
+import { predictTree } from '../../../../src/automl/tree/predictor';
+import { syntheticRows, toCsv } from '../synthetic';
 
 describe('packed tree scoring', () => {
-  const prep = prepareExperiment(parseCsv(toCsv(syntheticRows({ rows: 1200, pattern: 'xor', seed: 5 }))), { target: 'label', timeoutSeconds: 10 });
+  const table = parseCsv(toCsv(syntheticRows({ rows: 1200, pattern: 'xor', seed: 5 })));
+  const prep = prepareExperiment(table, { target: 'label', timeoutSeconds: 10 });
   const data = prep.data;
   const all = Uint32Array.from({ length: data.nRows }, (_, i) => i);
   // 30 trees: seven groups of four and two left over; leaf-wise trees of uneven depth.

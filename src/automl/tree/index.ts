@@ -1,0 +1,5 @@
+// The tree learners' shared machinery (histograms -> best split -> grower; plain and packed inference): its door.
+export type { BinnedData } from './histogram';
+export { TreeGrower, TreeParams } from './grower';
+export { Tree, TreeJSON, treeToJSON, treeFromJSON, meanLeafDepth, predictTree } from './predictor';
+export { PackedTrees } from './packed';
