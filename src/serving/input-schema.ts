@@ -19,7 +19,7 @@ interface CellType {
   /** A sent value (never undefined: JSON has none) as the model scores it, or what was expected instead. */
   accept(value: unknown): Cell | Expected;
   /** Whether the training categories are documented and unseen values counted. */
-  categorical: boolean;
+  hasCategories: boolean;
   /** The JSON Schema type words; `seen` notes the training categories, the example is a real training value. */
   schema(seen: string, example: Cell | undefined): Json;
   /** A training-CSV text cell as a JSON client sends it. */
@@ -41,7 +41,7 @@ const CELL_TYPES: Record<ColumnType, CellType> = {
       }
       return A_NUMBER;
     },
-    categorical: false,
+    hasCategories: false,
     schema: () => ({ type: 'number', format: 'double' }),
     fromText: (text) => {
       const n = Number(text);
@@ -54,7 +54,7 @@ const CELL_TYPES: Record<ColumnType, CellType> = {
       if (typeof value === 'number' || typeof value === 'boolean') return String(value);
       return A_CATEGORY;
     },
-    categorical: true,
+    hasCategories: true,
     schema: (seen) => ({ type: 'string', description: `Categorical.${seen}` }),
     fromText: asIs,
   },
@@ -64,7 +64,7 @@ const CELL_TYPES: Record<ColumnType, CellType> = {
       if (value === 0 || value === 1) return value === 1;
       return TRUE_FALSE;
     },
-    categorical: true,
+    hasCategories: true,
     // Two-valued columns arrive as true/false or as their category text ("no"/"yes"); document what the real rows hold.
     schema: (seen, example) => ({
       type: typeof example === 'string' ? 'string' : 'boolean',
@@ -91,7 +91,7 @@ export interface InputColumn {
 
 function describeColumn(col: ColumnSchema): InputColumn {
   const type = CELL_TYPES[col.type];
-  const listed = type.categorical ? col.categories : undefined;
+  const listed = type.hasCategories ? col.categories : undefined;
   const seen =
     listed && listed.length > 0 ? ` Seen in training: ${listed.join(', ')}; other values are scored as unseen.` : '';
   return {

@@ -22,6 +22,7 @@ function typedRows(model: LoadedModel, columns: InputColumn[], count: number): R
   });
 }
 
+/** The first `count` example rows as a client sends them (the bench and tests score these). */
 export function exampleRowsFor(model: LoadedModel, count = EXAMPLE_ROWS): RawRow[] {
   return typedRows(model, describeInput(model.inputSchema), count);
 }
@@ -37,6 +38,7 @@ function requestBodies(rows: RawRow[], columns: InputColumn[]): Record<RequestSh
   };
 }
 
+/** The example request of each shape, as the OpenAPI document shows them. */
 export function exampleRequests(model: LoadedModel): Record<RequestShape, Json> {
   const columns = describeInput(model.inputSchema);
   return requestBodies(typedRows(model, columns, EXAMPLE_ROWS), columns);
