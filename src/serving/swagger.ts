@@ -1,5 +1,4 @@
-// Builds the endpoint's OpenAPI document (Swagger 2.0 by default, OpenAPI 3.0 on ?version=3) from the model's input
-// schema.
+// Builds the endpoint's OpenAPI document (Swagger 2.0 by default, OpenAPI 3.0 on ?version=3) from the input schema.
 import type { LoadedModel, RawRow } from '../automl/types';
 import { describeInput, type InputColumn } from './input-schema';
 import { DEFAULT_METHOD, SCORING_METHODS, type RequestShape } from './request-shapes';
@@ -44,7 +43,7 @@ export function exampleRequests(model: LoadedModel): Record<RequestShape, Json> 
   return requestBodies(typedRows(model, columns, EXAMPLE_ROWS), columns);
 }
 
-/** What one document is built from: the described columns and the example rows, typed once for both versions. */
+/** What one document is built from: the described input columns, the example rows and their request bodies. */
 interface DocumentInput {
   model: LoadedModel;
   columns: InputColumn[];
