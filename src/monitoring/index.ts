@@ -10,3 +10,15 @@ export {
   populationStabilityIndex,
   probabilityHistogram,
 } from './distribution-distance';
+export {
+  categoricalDrift,
+  CategoricalDrift,
+  ChiSquaredTest,
+  dataDrift,
+  FeatureDrift,
+  KolmogorovSmirnovTest,
+  numericDrift,
+  NumericDrift,
+} from './drift';
+export { BaselineProfile, dataQuality, FeatureDataQuality, profileBaseline } from './data-quality';
+export { CollectedRow, Feature } from './values';
