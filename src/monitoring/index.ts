@@ -22,4 +22,12 @@ export {
   NumericDrift,
 } from './drift';
 export { BaselineProfile, dataQuality, FeatureDataQuality, profileBaseline } from './data-quality';
+export {
+  Breach,
+  DeploymentWindow,
+  judgeRollout,
+  RolloutMetric,
+  RolloutThresholds,
+  RolloutVerdict,
+} from './rollout-verdict';
 export { CollectedRow, Feature } from './values';
