@@ -1,87 +1,84 @@
 // An endpoint's scoringUri: checks the endpoint key, picks a deployment (header or traffic split) and proxies to it.
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { EmulatorContext } from '../context';
-import { getKeys, type StoredEndpoint } from './onlineEndpoints';
-
-const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { EmulatorContext, RoutePlugin } from '../context';
+import * as onlineEndpoints from '../resources/onlineEndpoints';
 
 /** Inference errors use the inference server's shape ({message}), not ARM's. */
 function fail(reply: FastifyReply, status: number, message: string): FastifyReply {
   return reply.code(status).send({ message });
 }
 
-/** Weighted random pick by traffic percentages; undefined when all traffic is 0. */
-export function pickByTraffic(traffic: Record<string, number>, random = Math.random): string | undefined {
-  const total = Object.values(traffic).reduce((a, b) => a + b, 0);
-  if (total <= 0) return undefined;
-  let r = random() * total;
-  for (const [name, weight] of Object.entries(traffic)) {
-    if (weight <= 0) continue;
-    if (r < weight) return name;
-    r -= weight;
-  }
-  return Object.entries(traffic).find(([, w]) => w > 0)?.[0];
-}
-
 const FORWARD_REQUEST = ['content-type', 'authorization', 'accept', 'x-ms-client-request-id', 'x-request-id'];
 const FORWARD_RESPONSE = ['content-type', 'x-ms-request-id', 'x-ms-run-fn-exec-ms', 'x-ms-client-request-id'];
+const NO_TRAFFIC =
+  'No valid deployments to route to. Please check that the endpoint has at least one deployment with positive ' +
+  'weight values or use a deployment specific header to route.';
 
-export function registerInferenceRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
-  const handle = (target: string) => async (req: FastifyRequest<{ Params: { ep: string } }>, reply: FastifyReply) => {
-    const e = ctx.store.get<StoredEndpoint>('onlineEndpoints', req.params.ep);
-    if (!e || e.properties.provisioningState === 'Deleting') return fail(reply, 404, `Endpoint '${req.params.ep}' not found.`);
-    const keys = getKeys(ctx, e.name);
-    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-    const given = m ? digest(m[1]) : undefined;
-    const ok = !!given && !!keys && [keys.primaryKey, keys.secondaryKey].some((k) => timingSafeEqual(digest(k), given));
-    if (!ok) return reply.code(401).header('WWW-Authenticate', 'Bearer').send({ message: 'Invalid or missing endpoint key: send Authorization: Bearer <key from listKeys>.' });
+type ScoringRequest = FastifyRequest<{ Params: { ep: string } }>;
 
-    const header = req.headers['azureml-model-deployment'];
-    const wanted = Array.isArray(header) ? header[0] : header;
-    let deployment: string | undefined;
-    if (wanted) {
-      if (!ctx.store.has('onlineDeployments', `${e.name}/${wanted}`)) return fail(reply, 404, `Deployment '${wanted}' (from the azureml-model-deployment header) not found in endpoint '${e.name}'.`);
-      deployment = wanted;
-    } else {
-      deployment = pickByTraffic(e.properties.traffic);
-      if (!deployment) {
-        return fail(reply, 404, 'No valid deployments to route to. Please check that the endpoint has at least one deployment with positive weight values or use a deployment specific header to route.');
-      }
-    }
-    const instance = ctx.deployments.pick(e.name, deployment);
-    if (!instance) return fail(reply, 503, `Deployment '${deployment}' has no running instance (is it still provisioning or did it fail? see getLogs).`);
+/** The handler that authorizes, routes and forwards one kind of scoring request to `target` on an instance. */
+const forward = (ctx: EmulatorContext, target: string) => async (req: ScoringRequest, reply: FastifyReply) => {
+  const e = onlineEndpoints.get(ctx, req.params.ep);
+  if (!e || e.properties.provisioningState === 'Deleting') {
+    return fail(reply, 404, `Endpoint '${req.params.ep}' not found.`);
+  }
+  if (!onlineEndpoints.acceptsKey(ctx, e.name, req.headers.authorization)) {
+    return reply
+      .code(401)
+      .header('WWW-Authenticate', 'Bearer')
+      .send({ message: 'Invalid or missing endpoint key: send Authorization: Bearer <key from listKeys>.' });
+  }
 
-    const headers: Record<string, string> = {};
-    for (const h of FORWARD_REQUEST) {
-      const v = req.headers[h];
-      if (typeof v === 'string') headers[h] = v;
+  const header = req.headers['azureml-model-deployment'];
+  const wanted = Array.isArray(header) ? header[0] : header;
+  let deployment: string | undefined;
+  if (wanted) {
+    if (!onlineEndpoints.hasDeployment(ctx, e.name, wanted)) {
+      const message = `Deployment '${wanted}' (from the azureml-model-deployment header) not found in endpoint`;
+      return fail(reply, 404, `${message} '${e.name}'.`);
     }
-    const qs = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
-    const body = req.method === 'POST' ? (req.body as Buffer | undefined) : undefined; // raw bytes (parser above)
-    let res: Response;
-    try {
-      res = await fetch(`http://127.0.0.1:${instance.port}/${target}${qs}`, { method: req.method, headers, body, signal: AbortSignal.timeout(90_000) });
-    } catch (err) {
-      return fail(reply, 502, `Deployment '${deployment}' did not answer: ${(err as Error).message}`);
-    }
-    reply.code(res.status).header('azureml-model-deployment', deployment);
-    for (const h of FORWARD_RESPONSE) {
-      const v = res.headers.get(h);
-      if (v !== null) reply.header(h, v);
-    }
-    return reply.send(Buffer.from(await res.arrayBuffer()));
-  };
+    deployment = wanted;
+  } else {
+    deployment = onlineEndpoints.pickByTraffic(e.properties.traffic);
+    if (!deployment) return fail(reply, 404, NO_TRAFFIC);
+  }
+  const instance = ctx.deployments.pick(e.name, deployment);
+  if (!instance) {
+    const why = 'is it still provisioning or did it fail? see getLogs';
+    return fail(reply, 503, `Deployment '${deployment}' has no running instance (${why}).`);
+  }
 
-  // Scoring bodies are forwarded byte for byte, as Azure's front end does: never parsed here, so a malformed body
-  // gets the scoring server's own answer and numbers reach it with every digit. The ARM routes' JSON parser stays
-  // outside this scope.
-  app.register(async (inference) => {
-    inference.removeAllContentTypeParsers();
-    inference.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    inference.post('/inference/:ep/score', { config: { auth: 'endpointKey', operation: 'Inference_Score' } }, handle('score'));
-    // The inference server's liveness answer ("Healthy"), which smoke tests check first.
-    inference.get('/inference/:ep/', { config: { auth: 'endpointKey', operation: 'Inference_Health' } }, handle(''));
-    inference.get('/inference/:ep/swagger.json', { config: { auth: 'endpointKey', operation: 'Inference_Swagger' } }, handle('swagger.json'));
-  });
-}
+  const headers: Record<string, string> = {};
+  for (const h of FORWARD_REQUEST) {
+    const v = req.headers[h];
+    if (typeof v === 'string') headers[h] = v;
+  }
+  const qs = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+  const body = req.method === 'POST' ? (req.body as Buffer | undefined) : undefined; // raw bytes (parser below)
+  let res: Response;
+  try {
+    const url = `http://127.0.0.1:${instance.port}/${target}${qs}`;
+    res = await fetch(url, { method: req.method, headers, body, signal: AbortSignal.timeout(90_000) });
+  } catch (err) {
+    return fail(reply, 502, `Deployment '${deployment}' did not answer: ${(err as Error).message}`);
+  }
+  reply.code(res.status).header('azureml-model-deployment', deployment);
+  for (const h of FORWARD_RESPONSE) {
+    const v = res.headers.get(h);
+    if (v !== null) reply.header(h, v);
+  }
+  return reply.send(Buffer.from(await res.arrayBuffer()));
+};
+
+// Scoring bodies are forwarded byte for byte, as Azure's front end does: never parsed here, so a malformed body
+// gets the scoring server's own answer and numbers reach it with every digit. This plugin's scope keeps the ARM
+// routes' JSON parser out.
+export const inferenceRoutes: RoutePlugin = async (app, { ctx }) => {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  const keyed = (operation: string) => ({ config: { auth: 'endpointKey' as const, operation } });
+  app.post('/inference/:ep/score', keyed('Inference_Score'), forward(ctx, 'score'));
+  // The inference server's liveness answer ("Healthy"), which smoke tests check first.
+  app.get('/inference/:ep/', keyed('Inference_Health'), forward(ctx, ''));
+  app.get('/inference/:ep/swagger.json', keyed('Inference_Swagger'), forward(ctx, 'swagger.json'));
+};
