@@ -41,7 +41,7 @@ async function blobTable(dataUri: string): Promise<Table> {
 const lineSet = (rows: RawRow[]) => rows.map((r) => JSON.stringify(r)).sort();
 
 describe('uploadDataset with a cycle', () => {
-  it('registers the training MLTable and the test slice apart: disjoint, the whole file together, 20% held out', async () => {
+  it('registers the training MLTable and the test slice apart: disjoint, whole together, 20% held out', async () => {
     const upload = uploadDataset(deps);
     const ref = await upload({ project: PROJECT, cycle: 2, datasetUri, target: 'y' });
     expect(ref).toMatchObject({ name: `${PROJECT}-data`, uri: `azureml:${PROJECT}-data:${ref.version}` });
