@@ -1,6 +1,6 @@
 // The AutoML engine's door: pure computation (no files, network, threads or clock of its own).
 export * from './types';
-export { DatasetError, DatasetErrorCode, DatasetErrorDetails } from './errors';
+export { DatasetError, DatasetErrorCode, DatasetErrorData, DatasetErrorDetails } from './errors';
 export { parseCsv, Table } from './csv';
 export { inferDataset, Inference, DroppedColumn, MIN_ROWS } from './infer';
 export { Featurizer, FeaturizerSpec, FeatureSpec } from './featurizer';

@@ -13,6 +13,13 @@ function errorOf(f: () => unknown): DatasetError {
 }
 
 describe('DatasetError', () => {
+  it('crosses a thread boundary as its toJSON() form and comes back whole', () => {
+    const e = errorOf(() => parseCsv('a,a\n1,2\n'));
+    const back = DatasetError.fromJSON(structuredClone(e.toJSON()));
+    expect(back).toBeInstanceOf(DatasetError);
+    expect(back).toMatchObject({ name: 'DatasetError', code: 'DuplicateColumn', message: e.message, details: e.details });
+  });
+
   it('rejects empty input', () => {
     expect(errorOf(() => parseCsv(Buffer.alloc(0))).code).toBe('EmptyFile');
     expect(errorOf(() => parseCsv('\n\n')).code).toBe('EmptyFile');
