@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { loadModel, parseCsv, type EngineModelJSON, type ModelArtifact } from '../src/automl';
+import { loadModel, parseCsv, tableRows, type EngineModelJSON, type ModelArtifact } from '../src/automl';
 import { runExperiment } from '../src/training';
 import { exampleRowsFor, readDeploymentLogs } from '../src/serving';
 import { runBenchmark, type BenchmarkResult } from '../src/smoketest';
@@ -74,8 +74,9 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'amlops-bench-serve-'));
 
   console.log(`load before training: ${load()}`);
-  // Read once: its size for the report, its last 1,000 rows for the large request.
-  const csvLines = readFileSync(CSV, 'utf8').trimEnd().split('\n');
+  // Read once: the table to train on, its size for the report, its last 1,000 rows for the large request.
+  const csvText = readFileSync(CSV, 'utf8');
+  const csvLines = csvText.trimEnd().split('\n');
   const trainRows = csvLines.length - 1;
   let artifact: ModelArtifact;
   if (process.env.BENCH_MODEL_PATH) {
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
     const trainSeconds = env('BENCH_TRAIN_SECONDS', 60);
     const t0 = Date.now();
     const trained = await runExperiment({
-      csvPath: CSV,
+      table: parseCsv(csvText),
       settings: { target: 'y', timeoutSeconds: trainSeconds },
       nodes: env('BENCH_NODES', 2),
     });
@@ -173,7 +174,7 @@ async function main(): Promise<void> {
     const r = median.result;
 
     // 1,000 real rows (the CSV's last rows) in one request: server time from x-ms-run-fn-exec-ms.
-    const rows = parseCsv([csvLines[0], ...csvLines.slice(-1000)].join('\n')).rows.map((raw) => {
+    const rows = tableRows(parseCsv([csvLines[0], ...csvLines.slice(-1000)].join('\n'))).map((raw) => {
       const out: Record<string, unknown> = {};
       for (const col of model.inputSchema) out[col.name] = col.type === 'numeric' ? Number(raw[col.name]) : raw[col.name];
       return out;

@@ -1,12 +1,7 @@
-// Turns CSV bytes into a header and raw rows (no file access: the caller reads the file), with errors that name the line.
+// Turns CSV bytes into a Table (no file access: the caller reads the file), with errors that name the line.
 import { parse } from 'csv-parse/sync';
 import { DatasetError } from './errors';
-import type { RawRow } from './types';
-
-export interface Table {
-  columns: string[];
-  rows: RawRow[];
-}
+import { encodeTable, type Table } from './table';
 
 /** Byte offset of the first invalid UTF-8 sequence, or -1 when the whole buffer is valid. */
 export function firstInvalidUtf8(b: Uint8Array): number {
@@ -104,12 +99,5 @@ export function parseCsv(input: Uint8Array | string, sourceName = 'the dataset')
     }
     seen.add(c);
   }
-  const rows: RawRow[] = new Array(records.length - 1);
-  for (let i = 1; i < records.length; i++) {
-    const rec = records[i];
-    const row: RawRow = {};
-    for (let j = 0; j < columns.length; j++) row[columns[j]] = rec[j];
-    rows[i - 1] = row;
-  }
-  return { columns, rows };
+  return encodeTable(columns, records, 1);
 }

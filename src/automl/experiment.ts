@@ -1,6 +1,5 @@
 // The steps of one AutoML experiment as pure functions: prepare data once, run a trial, pick the final model (ensemble), explain it and package the artifact.
 import { applyBins, binCounts, BinMapperSpec, fitBins } from './binning';
-import type { Table } from './csv';
 import { caruanaSelect } from './ensemble';
 import { DatasetError } from './errors';
 import { Featurizer, FeaturizerSpec } from './featurizer';
@@ -10,6 +9,7 @@ import { computeMetrics, metricValue, METRIC_NAMES, predWidth, scoreOf } from '.
 import { EngineModelJSON, EnsemblePredictor, MemberJSON } from './model';
 import { Rng } from './rng';
 import type { TrialConfig } from './search';
+import { tableRows, type Table } from './table';
 import type { AutoMLResult, AutoMLSettings, FeatureImportance, Guardrail, Metrics, ModelArtifact, PrimaryMetric, RawRow, TrialResult } from './types';
 
 export type ValidationPlan =
@@ -138,7 +138,7 @@ export function prepareExperiment(table: Table, settings: AutoMLSettings, nodes 
   }
   const inf = inferDataset(table, s.target, { labelRows });
   const featurizer = new Featurizer(inf.featurizer);
-  const rows = Array.from(inf.rowIndex, (i) => table.rows[i]);
+  const rows = tableRows(table, inf.rowIndex);
   const n = rows.length;
   const X = shared(featurizer.transform(rows));
   const F = featurizer.nFeatures;

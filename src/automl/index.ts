@@ -1,7 +1,8 @@
 // The AutoML engine's door: pure computation (no files, network, threads or clock of its own).
 export * from './types';
 export { DatasetError, DatasetErrorCode, DatasetErrorData, DatasetErrorDetails } from './errors';
-export { parseCsv, Table } from './csv';
+export { parseCsv } from './csv';
+export { Table, TableColumn, tableRows, selectRows } from './table';
 export { inferDataset, Inference, DroppedColumn, MIN_ROWS } from './infer';
 export { Featurizer, FeaturizerSpec, FeatureSpec } from './featurizer';
 export { computeMetrics, metricValue, rocAuc, averagePrecision, higherIsBetter, scoreOf, METRIC_NAMES } from './metrics';

@@ -1,7 +1,7 @@
 // Looks at a raw table once: column types, target classes, what to drop and why, and Azure-style data guardrails.
 import { DatasetError } from './errors';
 import { FeatureSpec, FeaturizerSpec, isMissing, toCategory, toNumber } from './featurizer';
-import type { Table } from './csv';
+import type { Table } from './table';
 import type { Guardrail } from './types';
 
 export const MIN_ROWS = 50;
@@ -45,7 +45,7 @@ export interface Inference {
   classes: string[];
   /** 0/1 label per kept row. */
   y: Uint8Array;
-  /** Indices into table.rows of the rows used (rows with a missing target are left out). */
+  /** Indices of the table's rows used (rows with a missing target are left out). */
   rowIndex: Uint32Array;
 }
 
@@ -66,13 +66,14 @@ export function inferTarget(table: Table, target: string): { classes: string[]; 
   const labels: string[] = [];
   const idx: number[] = [];
   const counts = new Map<string, number>();
-  table.rows.forEach((r, i) => {
-    const c = toCategory(r[target]);
-    if (c === undefined) return;
+  const { levels, codes } = table.cells[table.columns.indexOf(target)];
+  for (let i = 0; i < table.nRows; i++) {
+    const c = toCategory(levels[codes[i]]);
+    if (c === undefined) continue;
     labels.push(c);
     idx.push(i);
     counts.set(c, (counts.get(c) ?? 0) + 1);
-  });
+  }
   if (idx.length < MIN_ROWS) {
     throw new DatasetError(
       'TooFewRows',
@@ -114,7 +115,7 @@ export function inferTarget(table: Table, target: string): { classes: string[]; 
   const code = new Map(classes.map((c, k) => [c, k]));
   const y = new Uint8Array(idx.length);
   for (let i = 0; i < labels.length; i++) y[i] = code.get(labels[i])!;
-  return { classes, y, rowIndex: Uint32Array.from(idx), droppedRows: table.rows.length - idx.length };
+  return { classes, y, rowIndex: Uint32Array.from(idx), droppedRows: table.nRows - idx.length };
 }
 
 export interface InferOptions {
@@ -142,8 +143,9 @@ export function inferDataset(table: Table, target: string, options: InferOptions
   const imputed: string[] = [];
   const capped: string[] = [];
 
-  for (const name of table.columns) {
+  for (const [j, name] of table.columns.entries()) {
     if (name === target) continue;
+    const { levels, codes } = table.cells[j];
     const raw = new Array<string | undefined>(n);
     let missing = 0;
     let numericCount = 0;
@@ -153,7 +155,7 @@ export function inferDataset(table: Table, target: string, options: InferOptions
     let min = Infinity;
     let max = -Infinity;
     for (let i = 0; i < n; i++) {
-      const v = table.rows[rowIndex[i]][name];
+      const v = levels[codes[rowIndex[i]]];
       if (isMissing(v)) {
         missing++;
         continue;

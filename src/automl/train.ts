@@ -1,7 +1,7 @@
 // In-process AutoML: the whole experiment on the calling thread, timed by a clock the caller passes in (tests, small data, no workers).
-import type { Table } from './csv';
 import { buildResult, prepareExperiment, refitOnAllRows, runTrial } from './experiment';
 import { ExperimentSession } from './session';
+import type { Table } from './table';
 import type { AutoMLProgress, AutoMLResult, AutoMLSettings } from './types';
 
 export interface TrainOptions {

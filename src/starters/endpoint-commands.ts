@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import Fastify from 'fastify';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseCsv } from '../automl';
+import { parseCsv, tableRows } from '../automl';
 import { AzureMLClient, azureTargetFromEnv, localTargetFromDir } from '../azureml';
 import type { Config } from '../config';
 import { registerSwaggerUi } from '../serving/swagger-ui';
@@ -75,9 +75,8 @@ export function readRows(file: string, target?: string): Record<string, unknown>
     if (!Array.isArray(rows)) throw new UserError(`${file} holds no rows: expected a list of objects, {"data":[...]} or {"Inputs":{"data":[...]}}.`, 2);
     return rows as Record<string, unknown>[];
   }
-  const csv = parseCsv(text, file);
   // The target column is what the endpoint predicts: leave it out of the request.
-  return csv.rows.map((row) => Object.fromEntries(Object.entries(row).filter(([c]) => c !== target)));
+  return tableRows(parseCsv(text, file)).map((row) => Object.fromEntries(Object.entries(row).filter(([c]) => c !== target)));
 }
 
 export function addEndpointCommands(program: Command, withCommon: (c: Command) => Command, configFrom: (flags: Record<string, unknown>) => Config, out: (line: string) => void): void {

@@ -1,14 +1,14 @@
-// Runs an AutoML experiment on a CSV file with trials in parallel worker threads, a time budget, progress events and cancellation.
+// Runs an AutoML experiment on a parsed table with trials in parallel worker threads, a time budget, progress events and cancellation.
 import { existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { AutoMLProgress, AutoMLResult, AutoMLSettings, buildResult, ExperimentSession, prepareExperiment, TrialConfig } from '../automl';
+import { AutoMLProgress, AutoMLResult, AutoMLSettings, buildResult, ExperimentSession, prepareExperiment, Table, TrialConfig } from '../automl';
 import type { FromWorker, ToWorker } from './protocol';
-import { readDataset } from './readDataset';
 
 export interface RunExperimentOptions {
-  csvPath: string;
+  /** The dataset (parseCsv, or readDataset for a file). */
+  table: Table;
   settings: AutoMLSettings;
   /** Worker threads ("compute nodes"); default: settings.maxConcurrentTrials, else min(4, cores). */
   nodes?: number;
@@ -32,7 +32,7 @@ interface Slot {
 }
 
 /**
- * Reads the CSV, prepares features once, runs trials on `nodes` worker threads until the budget,
+ * Prepares features once, runs trials on `nodes` worker threads until the budget,
  * maxTrials or exitScore ends the search, then builds the final model. Same seed and nodes give
  * the same leaderboard when maxTrials (not the clock) ends the search.
  */
@@ -43,11 +43,9 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<AutoMLR
   }
   const { settings, signal } = opts;
   if (signal?.aborted) throw new ExperimentCanceledError();
-  const table = await readDataset(opts.csvPath);
-  if (signal?.aborted) throw new ExperimentCanceledError();
   const nodes = Math.max(1, Math.floor(opts.nodes ?? settings.maxConcurrentTrials ?? Math.min(4, os.availableParallelism())));
   const concurrency = Math.max(1, Math.min(nodes, settings.maxConcurrentTrials ?? nodes));
-  const prep = prepareExperiment(table, settings, concurrency);
+  const prep = prepareExperiment(opts.table, settings, concurrency);
   const session = new ExperimentSession(prep, settings, concurrency);
   // A failing progress listener must not take the experiment down with it.
   const report = (p: AutoMLProgress) => {

@@ -1,7 +1,7 @@
 // Batch scoring jobs: a whole file scored in mini-batches by parallel worker threads, predictions written to blob storage.
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { parseCsv } from '../../automl';
+import { parseCsv, tableRows } from '../../automl';
 import type { ModelArtifact, RawRow } from '../../automl/types';
 import type { WorkspaceBlobs } from '../storage/blobs';
 import { readTable } from '../storage/mltable';
@@ -24,7 +24,7 @@ const csvCell = (v: unknown): string => {
 export async function runBatchScoring(blobs: WorkspaceBlobs, spec: BatchScoringSpec): Promise<number> {
   const table = await readTable(blobs, spec.inputUri, spec.inputType, 'properties.InputData');
   const rows: RawRow[] = [];
-  for (const text of table.texts) rows.push(...parseCsv(text, spec.inputUri).rows);
+  for (const text of table.texts) rows.push(...tableRows(parseCsv(text, spec.inputUri)));
   const batches: RawRow[][] = [];
   for (let i = 0; i < rows.length; i += spec.miniBatchSize) batches.push(rows.slice(i, i + spec.miniBatchSize));
   const results: { labels: string[]; proba: number[][] }[] = new Array(batches.length);

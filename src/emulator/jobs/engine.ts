@@ -1,10 +1,9 @@
 // The seam between jobs and the AutoML engine: what a training run is given, what it reports, and how it fails.
-import type { AutoMLProgress, AutoMLResult, AutoMLSettings, TrialResult } from '../../automl/types';
+import type { AutoMLProgress, AutoMLResult, AutoMLSettings, Table, TrialResult } from '../../automl';
 
 export interface TrainingInput {
-  /** The table as delimited text, one entry per file (each with its header row). */
-  csvTexts: string[];
-  delimiter: string;
+  /** The training data, parsed once where its blobs were read. */
+  table: Table;
   settings: AutoMLSettings;
   /** A folder the engine may write to (the job's working directory). */
   workDir: string;

@@ -1,15 +1,15 @@
 // The job lifecycle: NotStarted -> Queued (waiting for cluster slots) -> Running (engine) -> Completed/Failed/Canceled.
 import type { ArmResource } from '../ids';
 import { join } from 'node:path';
-import type { AutoMLResult, TrialResult } from '../../automl/types';
+import type { AutoMLResult, TrialResult } from '../../automl';
 import type { Store } from '../store';
 import type { Pools } from '../compute/pool';
 import type { WorkspaceBlobs } from '../storage/blobs';
-import { readTable } from '../storage/mltable';
 import { AzureError } from '../errors';
 import { TrainingInputError, type TrainingEngine } from './engine';
 import { toSettings, computeNameOf, type AutoMLJobProperties } from './spec';
 import type { Runs } from './runs';
+import { readTrainingTable } from './training-data';
 
 export type JobStatus = 'NotStarted' | 'Queued' | 'Running' | 'Finalizing' | 'CancelRequested' | 'Completed' | 'Failed' | 'Canceled';
 export const TERMINAL: ReadonlySet<string> = new Set(['Completed', 'Failed', 'Canceled']);
@@ -116,13 +116,13 @@ export class JobRunner {
       runs.update(job.name, { status: 'RUNNING' });
 
       const input = this.deps.resolveInput(p.taskDetails.trainingData.uri, p.taskDetails.trainingData.jobInputType);
-      const table = await readTable(this.deps.blobs, input.uri, input.type, 'properties.taskDetails.trainingData.uri');
+      const table = await readTrainingTable(this.deps.blobs, input, p.taskDetails.trainingData.uri);
       if (signal.aborted) throw new Error('canceled');
       const settings = toSettings(p, slots);
       runs.update(job.name, { tags: { primary_metric: settings.primaryMetric ?? 'accuracy' } });
       const seen = new Set<number>();
       const result = await this.deps.engine.train(
-        { csvTexts: table.texts, delimiter: table.delimiter, settings, workDir: join(this.deps.workRoot, job.name) },
+        { table, settings, workDir: join(this.deps.workRoot, job.name) },
         {
           onTrial: (trial, progress) => {
             this.recordTrial(job, trial);

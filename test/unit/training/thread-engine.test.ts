@@ -1,0 +1,20 @@
+// The local workspace's training thread: the parsed table crosses to it; trials and the result come back.
+import * as os from 'node:os';
+import { parseCsv } from '../../../src/automl';
+import { ThreadTrainingEngine } from '../../../src/emulator/jobs/thread-engine';
+import { syntheticRows, toCsv } from '../automl/synthetic';
+
+const table = parseCsv(toCsv(syntheticRows({ rows: 400, pattern: 'xor', seed: 11 })));
+const engine = new ThreadTrainingEngine();
+const workDir = os.tmpdir();
+
+describe('ThreadTrainingEngine', () => {
+  it('trains on the posted table and reports each trial as it ends', async () => {
+    const trials: number[] = [];
+    const settings = { target: 'label', timeoutSeconds: 60, maxTrials: 3, maxConcurrentTrials: 1, seed: 3 };
+    const onTrial = (t: { trialId: number }) => trials.push(t.trialId);
+    const r = await engine.train({ table, settings, workDir }, { onTrial }, new AbortController().signal);
+    expect(trials.sort()).toEqual([0, 1, 2]);
+    expect(r.best.metrics.AUC_weighted).toBeGreaterThan(0.5);
+  });
+});
