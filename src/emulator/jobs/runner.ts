@@ -1,7 +1,7 @@
 // The job lifecycle: NotStarted -> Queued (waiting for cluster slots) -> Running (engine) -> Completed/Failed/Canceled.
 import type { ArmResource } from '../ids';
 import { join } from 'node:path';
-import type { AutoMLResult, TrialResult } from '../../automl';
+import { DatasetError, type AutoMLResult, type TrialResult } from '../../automl';
 import type { Store } from '../store';
 import type { Pools } from '../compute/pool';
 import type { WorkspaceBlobs } from '../storage/blobs';
@@ -247,10 +247,9 @@ export class JobRunner {
 }
 
 function toJobError(err: unknown): JobError {
-  if (err instanceof TrainingInputError) return { code: err.code, message: err.message };
-  if (err instanceof AzureError) return { code: err.code, message: err.message };
-  const e = err as { name?: string; code?: unknown; message?: string };
-  // The engine's DatasetError (bad data or settings) crosses a thread boundary as a plain object.
-  if (e?.name === 'DatasetError' && typeof e.code === 'string') return { code: e.code, message: e.message ?? 'Invalid training data.' };
-  return { code: 'SystemError', message: `Training failed: ${e?.message ?? String(err)}` };
+  // Bad data or settings (the engine's DatasetError, or a custom engine's TrainingInputError) keep their code.
+  if (err instanceof DatasetError || err instanceof TrainingInputError || err instanceof AzureError) {
+    return { code: err.code, message: err.message };
+  }
+  return { code: 'SystemError', message: `Training failed: ${(err as Error)?.message ?? String(err)}` };
 }

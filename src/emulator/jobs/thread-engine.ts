@@ -2,8 +2,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { AutoMLResult } from '../../automl/types';
-import { TrainingInputError, type TrainingCallbacks, type TrainingEngine, type TrainingInput } from './engine';
+import { DatasetError, type AutoMLResult } from '../../automl';
+import type { TrainingCallbacks, TrainingEngine, TrainingInput } from './engine';
 import type { WorkerMessage } from './train-worker';
 
 export class ThreadTrainingEngine implements TrainingEngine {
@@ -31,7 +31,8 @@ export class ThreadTrainingEngine implements TrainingEngine {
       worker.on('message', (m: WorkerMessage) => {
         if (m.type === 'trial') callbacks.onTrial(m.trial, m.progress);
         else if (m.type === 'result') settle(() => resolve(m.result));
-        else if (m.type === 'error') settle(() => reject(m.inputError ? new TrainingInputError(m.code, m.message) : new Error(m.message)));
+        else if (m.type === 'datasetError') settle(() => reject(DatasetError.fromJSON(m.error)));
+        else settle(() => reject(new Error(m.message)));
       });
       worker.on('error', (err) => settle(() => reject(err)));
       worker.on('exit', (code) => settle(() => reject(new Error(`The training thread exited (code ${code}) before returning a result.`))));

@@ -1,13 +1,14 @@
 // Worker-thread entry: runs the training room's runExperiment on the posted table, and posts trials, then the result or the error.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { AutoMLProgress, AutoMLResult, TrialResult } from '../../automl';
+import { DatasetError, type AutoMLProgress, type AutoMLResult, type DatasetErrorData, type TrialResult } from '../../automl';
 import { runExperiment } from '../../training';
 import type { TrainingInput } from './engine';
 
 export type WorkerMessage =
   | { type: 'trial'; trial: TrialResult; progress: AutoMLProgress }
   | { type: 'result'; result: AutoMLResult }
-  | { type: 'error'; inputError: boolean; code: string; message: string };
+  | { type: 'datasetError'; error: DatasetErrorData }
+  | { type: 'error'; message: string };
 
 // Cancellation needs no message: the engine terminates this thread, and the trial threads with it.
 async function main(): Promise<void> {
@@ -24,9 +25,8 @@ async function main(): Promise<void> {
     });
     post({ type: 'result', result });
   } catch (err) {
-    const e = err as { name?: string; code?: unknown; message?: string };
-    const inputError = e?.name === 'DatasetError' || e?.name === 'TrainingInputError';
-    post({ type: 'error', inputError, code: typeof e?.code === 'string' ? e.code : 'SystemError', message: e?.message ?? String(err) });
+    if (err instanceof DatasetError) post({ type: 'datasetError', error: err.toJSON() });
+    else post({ type: 'error', message: (err as Error)?.message ?? String(err) });
   }
 }
 

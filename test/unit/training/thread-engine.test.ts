@@ -1,6 +1,6 @@
-// The local workspace's training thread: the parsed table crosses to it; trials and the result come back.
+// The local workspace's training thread: the parsed table crosses to it; trials, the result or the DatasetError itself come back.
 import * as os from 'node:os';
-import { parseCsv } from '../../../src/automl';
+import { DatasetError, parseCsv } from '../../../src/automl';
 import { ThreadTrainingEngine } from '../../../src/emulator/jobs/thread-engine';
 import { syntheticRows, toCsv } from '../automl/synthetic';
 
@@ -16,5 +16,12 @@ describe('ThreadTrainingEngine', () => {
     const r = await engine.train({ table, settings, workDir }, { onTrial }, new AbortController().signal);
     expect(trials.sort()).toEqual([0, 1, 2]);
     expect(r.best.metrics.AUC_weighted).toBeGreaterThan(0.5);
+  });
+
+  it("rejects bad data with the engine's own DatasetError, code and details intact", async () => {
+    const settings = { target: 'y', timeoutSeconds: 5 };
+    const e = await engine.train({ table, settings, workDir }, { onTrial: () => {} }, new AbortController().signal).catch((x) => x);
+    expect(e).toBeInstanceOf(DatasetError);
+    expect(e).toMatchObject({ code: 'TargetColumnMissing', details: { columns: table.columns }, message: expect.stringMatching(/x1, x2/) });
   });
 });
