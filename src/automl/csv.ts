@@ -73,14 +73,20 @@ export function parseCsv(input: Uint8Array | string, sourceName = 'the dataset')
   }
   let records: string[][];
   try {
-    records = parse(text, { skip_empty_lines: true, trim: true, relax_quotes: false, delimiter: sniffDelimiter(text) }) as string[][];
+    records = parse(text, {
+      skip_empty_lines: true,
+      trim: true,
+      relax_quotes: false,
+      delimiter: sniffDelimiter(text),
+    }) as string[][];
   } catch (e) {
     // csv-parse reports the 1-based line where the bad record ends in `lines`.
     const err = e as { message?: string; lines?: number };
     const line = typeof err.lines === 'number' ? err.lines : undefined;
+    const where = line !== undefined ? ` at line ${line}` : '';
     throw new DatasetError(
       'UnparseableRow',
-      `${sourceName} could not be parsed as CSV${line !== undefined ? ` at line ${line}` : ''}: ${err.message ?? String(e)}. ` +
+      `${sourceName} could not be parsed as CSV${where}: ${err.message ?? String(e)}. ` +
         'Fix that line (every row needs as many fields as the header; quote fields that contain commas) and try again.',
       { line },
     );
@@ -92,10 +98,11 @@ export function parseCsv(input: Uint8Array | string, sourceName = 'the dataset')
   const seen = new Set<string>();
   for (const c of columns) {
     if (seen.has(c)) {
-      throw new DatasetError('DuplicateColumn', `${sourceName} has the column "${c}" twice in its header; rename one of them.`, {
-        line: 1,
-        columns,
-      });
+      throw new DatasetError(
+        'DuplicateColumn',
+        `${sourceName} has the column "${c}" twice in its header; rename one of them.`,
+        { line: 1, columns },
+      );
     }
     seen.add(c);
   }

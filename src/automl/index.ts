@@ -5,7 +5,15 @@ export { parseCsv } from './csv';
 export { Table, TableColumn, tableRows, selectRows } from './table';
 export { inferDataset, Inference, DroppedColumn, MIN_ROWS } from './infer';
 export { Featurizer, FeaturizerSpec, FeatureSpec } from './featurizer';
-export { computeMetrics, metricValue, rocAuc, averagePrecision, higherIsBetter, scoreOf, METRIC_NAMES } from './metrics';
+export {
+  computeMetrics,
+  metricValue,
+  rocAuc,
+  averagePrecision,
+  higherIsBetter,
+  scoreOf,
+  METRIC_NAMES,
+} from './metrics';
 export { loadModel, EngineModelJSON } from './model';
 export { train, TrainOptions } from './train';
 export {

@@ -1,9 +1,18 @@
-// Runs an AutoML experiment on a parsed table with trials in parallel worker threads, a time budget, progress events and cancellation.
+// Runs an AutoML experiment on a parsed table: trials in parallel worker threads, a time budget, progress, canceling.
 import { existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { AutoMLProgress, AutoMLResult, AutoMLSettings, buildResult, ExperimentSession, prepareExperiment, Table, TrialConfig } from '../automl';
+import {
+  AutoMLProgress,
+  AutoMLResult,
+  AutoMLSettings,
+  buildResult,
+  ExperimentSession,
+  prepareExperiment,
+  Table,
+  TrialConfig,
+} from '../automl';
 import type { FromWorker, ToWorker } from './protocol';
 
 export interface RunExperimentOptions {
@@ -39,11 +48,15 @@ interface Slot {
 export async function runExperiment(opts: RunExperimentOptions): Promise<AutoMLResult> {
   const start = Date.now();
   if (!existsSync(WORKER_SCRIPT)) {
-    throw new Error(`The trial worker script ${WORKER_SCRIPT} is missing: runExperiment runs from the compiled dist/ folder; run \`npm run build\` first.`);
+    throw new Error(
+      `The trial worker script ${WORKER_SCRIPT} is missing: runExperiment runs from the compiled dist/ folder; ` +
+        'run `npm run build` first.',
+    );
   }
   const { settings, signal } = opts;
   if (signal?.aborted) throw new ExperimentCanceledError();
-  const nodes = Math.max(1, Math.floor(opts.nodes ?? settings.maxConcurrentTrials ?? Math.min(4, os.availableParallelism())));
+  const defaultNodes = settings.maxConcurrentTrials ?? Math.min(4, os.availableParallelism());
+  const nodes = Math.max(1, Math.floor(opts.nodes ?? defaultNodes));
   const concurrency = Math.max(1, Math.min(nodes, settings.maxConcurrentTrials ?? nodes));
   const prep = prepareExperiment(opts.table, settings, concurrency);
   const session = new ExperimentSession(prep, settings, concurrency);
@@ -164,7 +177,9 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<AutoMLR
     const choice = session.chooseFinal();
     const params = new Map<number, unknown>();
     if (prep.validation.method === 'holdout') {
-      for (const m of choice.members) params.set(m.trialId, session.records.find((r) => r.result.trialId === m.trialId)!.model);
+      for (const m of choice.members) {
+        params.set(m.trialId, session.records.find((r) => r.result.trialId === m.trialId)!.model);
+      }
     } else {
       await refitInWorkers(session, choice.members.map((m) => m.trialId), slots, spawn, params, signal);
     }
@@ -207,7 +222,8 @@ async function refitInWorkers(
           return;
         }
         const rec = session.records.find((r) => r.result.trialId === id)!;
-        w.postMessage({ type: 'refit', id, config: session.configOf(id), bestIteration: rec.bestIteration, seed: id } satisfies ToWorker);
+        const config = session.configOf(id);
+        w.postMessage({ type: 'refit', id, config, bestIteration: rec.bestIteration, seed: id } satisfies ToWorker);
       };
       w.on('message', (msg: FromWorker) => {
         if (msg.type !== 'refit') return;

@@ -25,6 +25,9 @@ export class TrainingInputError extends Error {
 }
 
 export interface TrainingEngine {
-  /** Trains until the settings' budget is spent or `signal` aborts; rejects with DatasetError or TrainingInputError for bad input. */
+  /**
+   * Trains until the settings' budget is spent or `signal` aborts; rejects with DatasetError or
+   * TrainingInputError for bad input.
+   */
   train(input: TrainingInput, callbacks: TrainingCallbacks, signal: AbortSignal): Promise<AutoMLResult>;
 }

@@ -1,4 +1,4 @@
-// The default TrainingEngine: runs the training room's runExperiment in a worker thread, so the HTTP server never stalls.
+// The default TrainingEngine: runs the training room's runExperiment in a worker thread, so training never stalls HTTP.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -10,7 +10,9 @@ export class ThreadTrainingEngine implements TrainingEngine {
   constructor(private readonly workerFile = join(__dirname, 'train-worker.js')) {}
 
   train(input: TrainingInput, callbacks: TrainingCallbacks, signal: AbortSignal): Promise<AutoMLResult> {
-    if (!existsSync(this.workerFile)) return Promise.reject(new Error(`Training worker ${this.workerFile} is not built.`));
+    if (!existsSync(this.workerFile)) {
+      return Promise.reject(new Error(`Training worker ${this.workerFile} is not built.`));
+    }
     // An already-aborted signal never fires 'abort' again: check first.
     if (signal.aborted) return Promise.reject(new Error('canceled'));
     return new Promise((resolve, reject) => {
@@ -35,7 +37,9 @@ export class ThreadTrainingEngine implements TrainingEngine {
         else settle(() => reject(new Error(m.message)));
       });
       worker.on('error', (err) => settle(() => reject(err)));
-      worker.on('exit', (code) => settle(() => reject(new Error(`The training thread exited (code ${code}) before returning a result.`))));
+      worker.on('exit', (code) => {
+        settle(() => reject(new Error(`The training thread exited (code ${code}) before returning a result.`)));
+      });
     });
   }
 }

@@ -1,6 +1,12 @@
-// Worker-thread entry: runs the training room's runExperiment on the posted table, and posts trials, then the result or the error.
+// Worker-thread entry: runs the training room's runExperiment on the posted table; posts trials, the result or error.
 import { parentPort, workerData } from 'node:worker_threads';
-import { DatasetError, type AutoMLProgress, type AutoMLResult, type DatasetErrorData, type TrialResult } from '../../automl';
+import {
+  DatasetError,
+  type AutoMLProgress,
+  type AutoMLResult,
+  type DatasetErrorData,
+  type TrialResult,
+} from '../../automl';
 import { runExperiment } from '../../training';
 import type { TrainingInput } from './engine';
 

@@ -17,7 +17,12 @@ describe('DatasetError', () => {
     const e = errorOf(() => parseCsv('a,a\n1,2\n'));
     const back = DatasetError.fromJSON(structuredClone(e.toJSON()));
     expect(back).toBeInstanceOf(DatasetError);
-    expect(back).toMatchObject({ name: 'DatasetError', code: 'DuplicateColumn', message: e.message, details: e.details });
+    expect(back).toMatchObject({
+      name: 'DatasetError',
+      code: 'DuplicateColumn',
+      message: e.message,
+      details: e.details,
+    });
   });
 
   it('rejects empty input', () => {

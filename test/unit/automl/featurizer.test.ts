@@ -1,4 +1,5 @@
-// Schema inference and featurization on awkward columns: missing tokens, "unknown", IDs, constants, booleans, high cardinality, unseen values.
+// Schema inference and featurization on awkward columns: missing tokens, "unknown", IDs, constants, booleans,
+// high cardinality, unseen values.
 import { Featurizer, inferDataset, parseCsv, RawRow, tableRows } from '../../../src/automl';
 import { toCsv } from './synthetic';
 
@@ -72,7 +73,11 @@ describe('inferDataset', () => {
 
   it('featurizes scoring rows with missing columns, unseen categories and odd types without throwing', () => {
     const f = new Featurizer(inf.featurizer);
-    const X = f.transform([{}, { age: 33, job: 'astronaut', smoker: true, city: 'nowhere', grade: 2 }, { age: 'abc', smoker: 'YES' }]);
+    const X = f.transform([
+      {},
+      { age: 33, job: 'astronaut', smoker: true, city: 'nowhere', grade: 2 },
+      { age: 'abc', smoker: 'YES' },
+    ]);
     const col = (name: string) => inf.featurizer.features.findIndex((x) => x.name === name);
     const F = f.nFeatures;
     expect(Number.isNaN(X[col('age')])).toBe(true); // missing column -> missing value

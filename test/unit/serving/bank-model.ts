@@ -1,4 +1,4 @@
-// Trains a small real model on the bank-marketing data once per test file (a few seconds), for end-to-end serving tests.
+// Trains a small real model on the bank-marketing data once per test file (a few seconds) for end-to-end serving tests.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,11 @@ export function trainBankModel(trainRows = 4000, heldOutRows = 1000): BankFixtur
   const lines = readFileSync(BANK_CSV, 'utf8').trimEnd().split('\n');
   const header = lines[0] as string;
   const table = parseCsv([header, ...lines.slice(1, trainRows + 1)].join('\n'));
-  const result = train(table, { target: 'y', timeoutSeconds: 4, maxTrials: 3, enableEnsemble: false, seed: 7 }, { now: Date.now });
+  const result = train(
+    table,
+    { target: 'y', timeoutSeconds: 4, maxTrials: 3, enableEnsemble: false, seed: 7 },
+    { now: Date.now },
+  );
   const heldOut = tableRows(parseCsv([header, ...lines.slice(-heldOutRows)].join('\n')));
   const dir = mkdtempSync(join(tmpdir(), 'amlops-bank-model-'));
   const modelPath = join(dir, 'model.json');

@@ -1,5 +1,5 @@
-// The training runner: reads files, runs trials on worker threads within the budget, reports progress, cancels promptly,
-// reproduces a seed.
+// The training runner: reads files, runs trials on worker threads within the budget, reports progress,
+// cancels promptly, reproduces a seed.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -21,7 +21,10 @@ describe('readDataset', () => {
   it('names an empty file', async () => {
     const empty = path.join(dir, 'empty.csv');
     fs.writeFileSync(empty, '');
-    await expect(readDataset(empty)).rejects.toMatchObject({ code: 'EmptyFile', message: expect.stringContaining('empty.csv') });
+    await expect(readDataset(empty)).rejects.toMatchObject({
+      code: 'EmptyFile',
+      message: expect.stringContaining('empty.csv'),
+    });
   });
   it('reads rows as objects keyed by the header', async () => {
     const t = await readDataset(csv);
@@ -34,7 +37,12 @@ describe('runExperiment', () => {
   it('respects the time budget and reports progress', async () => {
     const events: number[] = [];
     const t0 = Date.now();
-    const r = await runExperiment({ table, settings: { target: 'label', timeoutSeconds: 3 }, nodes: 2, onProgress: (p) => events.push(p.trialsDone) });
+    const r = await runExperiment({
+      table,
+      settings: { target: 'label', timeoutSeconds: 3 },
+      nodes: 2,
+      onProgress: (p) => events.push(p.trialsDone),
+    });
     const wall = (Date.now() - t0) / 1000;
     expect(wall).toBeLessThan(3 + 2.5);
     expect(events.length).toBeGreaterThan(2);
@@ -65,12 +73,14 @@ describe('runExperiment', () => {
   });
 
   it('rejects bad input with a DatasetError', async () => {
-    await expect(runExperiment({ table, settings: { target: 'y', timeoutSeconds: 5 }, nodes: 1 })).rejects.toBeInstanceOf(DatasetError);
-    await expect(runExperiment({ table, settings: { target: 'y', timeoutSeconds: 5 }, nodes: 1 })).rejects.toThrow(/x1, x2/);
+    const bad = { table, settings: { target: 'y', timeoutSeconds: 5 }, nodes: 1 };
+    await expect(runExperiment(bad)).rejects.toBeInstanceOf(DatasetError);
+    await expect(runExperiment(bad)).rejects.toThrow(/x1, x2/);
   });
 
   it('cancels a trial that exceeds trialTimeoutSeconds', async () => {
-    const r = await runExperiment({ table, settings: { target: 'label', timeoutSeconds: 4, trialTimeoutSeconds: 0.001, maxTrials: 3 }, nodes: 1 }).catch((e: Error) => e);
+    const settings = { target: 'label', timeoutSeconds: 4, trialTimeoutSeconds: 0.001, maxTrials: 3 };
+    const r = await runExperiment({ table, settings, nodes: 1 }).catch((e: Error) => e);
     // With every trial canceled, no model can be chosen: the error says what to change.
     expect(r).toBeInstanceOf(Error);
     expect((r as Error).message).toMatch(/trialTimeoutSeconds|timeoutSeconds/);

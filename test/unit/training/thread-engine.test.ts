@@ -1,4 +1,4 @@
-// The local workspace's training thread: the parsed table crosses to it; trials, the result or the DatasetError itself come back.
+// The local workspace's training thread: the table crosses to it; trials, the result or the DatasetError come back.
 import * as os from 'node:os';
 import { DatasetError, parseCsv } from '../../../src/automl';
 import { ThreadTrainingEngine } from '../../../src/emulator/jobs/thread-engine';
@@ -20,8 +20,14 @@ describe('ThreadTrainingEngine', () => {
 
   it("rejects bad data with the engine's own DatasetError, code and details intact", async () => {
     const settings = { target: 'y', timeoutSeconds: 5 };
-    const e = await engine.train({ table, settings, workDir }, { onTrial: () => {} }, new AbortController().signal).catch((x) => x);
+    const e = await engine
+      .train({ table, settings, workDir }, { onTrial: () => {} }, new AbortController().signal)
+      .catch((x: unknown) => x);
     expect(e).toBeInstanceOf(DatasetError);
-    expect(e).toMatchObject({ code: 'TargetColumnMissing', details: { columns: table.columns }, message: expect.stringMatching(/x1, x2/) });
+    expect(e).toMatchObject({
+      code: 'TargetColumnMissing',
+      details: { columns: table.columns },
+      message: expect.stringMatching(/x1, x2/),
+    });
   });
 });
