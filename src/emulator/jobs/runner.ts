@@ -294,7 +294,8 @@ export class JobRunner {
 }
 
 function toJobError(err: unknown): JobError {
-  // Bad data or settings (the engine's DatasetError, or a custom engine's TrainingInputError) keep their code.
+  // Bad data or settings (the engine's DatasetError, a custom engine's TrainingInputError) and Azure errors keep
+  // their code.
   if (err instanceof DatasetError || err instanceof TrainingInputError || err instanceof AzureError) {
     return { code: err.code, message: err.message };
   }
