@@ -1,7 +1,9 @@
-// Scoring-server benchmark: a bank-marketing model served by its own process on one core, loaded by autocannon from another.
+// Scoring-server benchmark: a bank-marketing model served by its own process on one core, loaded by autocannon from
+// another.
 //
-// npm run bench:serve  (env: BENCH_MODEL_PATH=artifact.json or BENCH_TRAIN_SECONDS=60 BENCH_NODES=2, BENCH_PRIORITY=true, BENCH_SECONDS=10, BENCH_CONNECTIONS=32,
-// BENCH_RUNS=3, BENCH_BASELINE=true, BENCH_TELEMETRY=true, BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof")
+// npm run bench:serve  (env: BENCH_MODEL_PATH=artifact.json or BENCH_TRAIN_SECONDS=60 BENCH_NODES=2,
+// BENCH_PRIORITY=true, BENCH_SECONDS=10, BENCH_CONNECTIONS=32, BENCH_RUNS=3, BENCH_BASELINE=true, BENCH_TELEMETRY=true,
+// BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof")
 // Each single-row run is repeated (BENCH_RUNS) and alternated with the same load on a bare node:http server
 // (BENCH_BASELINE), the floor of the machine the bench runs on.
 // Targets: single-row requests >= 5,000 req/s, p99 < 5 ms, zero errors; a 1,000-row request < 20 ms server time.
@@ -10,7 +12,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { loadModel, parseCsv, type EngineModelJSON, type ModelArtifact } from '../src/automl';
+import { loadModel, parseCsv, tableRows, type EngineModelJSON, type ModelArtifact } from '../src/automl';
 import { runExperiment } from '../src/training';
 import { exampleRowsFor, readDeploymentLogs } from '../src/serving';
 import { runBenchmark, type BenchmarkResult } from '../src/smoketest';
@@ -59,7 +61,10 @@ interface SingleRowRun {
 
 /** Spawns a server process and resolves with its URL once it prints its `{"event":"listening"}` line. */
 function startServer(command: string[], serverEnv: Record<string, string>): Promise<PinnedServer> {
-  const child = spawn(command[0] as string, command.slice(1), { env: { PATH: process.env.PATH, ...serverEnv }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(command[0] as string, command.slice(1), {
+    env: { PATH: process.env.PATH, ...serverEnv },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise<PinnedServer>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line.startsWith('{"event":"listening"')) resolve({ child, url: (JSON.parse(line) as { url: string }).url });
@@ -74,8 +79,9 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'amlops-bench-serve-'));
 
   console.log(`load before training: ${load()}`);
-  // Read once: its size for the report, its last 1,000 rows for the large request.
-  const csvLines = readFileSync(CSV, 'utf8').trimEnd().split('\n');
+  // Read once: the table to train on, its size for the report, its last 1,000 rows for the large request.
+  const csvText = readFileSync(CSV, 'utf8');
+  const csvLines = csvText.trimEnd().split('\n');
   const trainRows = csvLines.length - 1;
   let artifact: ModelArtifact;
   if (process.env.BENCH_MODEL_PATH) {
@@ -87,19 +93,22 @@ async function main(): Promise<void> {
     const trainSeconds = env('BENCH_TRAIN_SECONDS', 60);
     const t0 = Date.now();
     const trained = await runExperiment({
-      csvPath: CSV,
+      table: parseCsv(csvText),
       settings: { target: 'y', timeoutSeconds: trainSeconds },
       nodes: env('BENCH_NODES', 2),
     });
     artifact = trained.artifact;
+    const took = ((Date.now() - t0) / 1000).toFixed(1);
+    const { AUC_weighted: auc, accuracy } = trained.best.metrics;
     console.log(
-      `AutoML (${trainSeconds} s) chose ${artifact.algorithm} on ${trainRows} rows in ${((Date.now() - t0) / 1000).toFixed(1)} s: ` +
-        `AUC_weighted ${trained.best.metrics.AUC_weighted.toFixed(4)}, accuracy ${trained.best.metrics.accuracy.toFixed(4)}`,
+      `AutoML (${trainSeconds} s) chose ${artifact.algorithm} on ${trainRows} rows in ${took} s: ` +
+        `AUC_weighted ${auc.toFixed(4)}, accuracy ${accuracy.toFixed(4)}`,
     );
   }
   const members = (artifact.model as EngineModelJSON).members ?? [];
   const trees = members.reduce((n, m) => n + ((m.params as { trees?: unknown[] }).trees?.length ?? 0), 0);
-  console.log(`model members: ${members.map((m) => `${m.algorithm} x${m.weight.toFixed(2)}`).join(', ')}; ${trees} trees`);
+  const memberList = members.map((m) => `${m.algorithm} x${m.weight.toFixed(2)}`).join(', ');
+  console.log(`model members: ${memberList}; ${trees} trees`);
   const modelPath = join(work, 'model.json');
   writeFileSync(modelPath, JSON.stringify(artifact));
   console.log(`model artifact ${modelPath} (reuse with BENCH_MODEL_PATH)`);
@@ -117,7 +126,16 @@ async function main(): Promise<void> {
   // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server under this load
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const startPinned = (script: string, serverEnv: Record<string, string>): Promise<PinnedServer> =>
-    startServer([...(priority ? ['nice', '-n', '-10'] : []), ...(pinned ? ['taskset', '-c', '0'] : []), process.execPath, ...nodeArgs, script], serverEnv);
+    startServer(
+      [
+        ...(priority ? ['nice', '-n', '-10'] : []),
+        ...(pinned ? ['taskset', '-c', '0'] : []),
+        process.execPath,
+        ...nodeArgs,
+        script,
+      ],
+      serverEnv,
+    );
   const scoring = await startPinned(MAIN, {
     AMLOPS_MODEL_PATH: modelPath,
     AMLOPS_KEYS_FILE: keyFile,
@@ -131,7 +149,8 @@ async function main(): Promise<void> {
   const withBaseline = (process.env.BENCH_BASELINE ?? 'true') === 'true';
   const bare = withBaseline ? await startPinned(BARE, {}) : undefined;
   console.log(
-    `server ${scoring.url} (pid ${scoring.child.pid}${pinned ? ', core 0; load generator core 1' : ', NOT pinned: taskset missing'}` +
+    `server ${scoring.url} (pid ${scoring.child.pid}` +
+      `${pinned ? ', core 0; load generator core 1' : ', NOT pinned: taskset missing'}` +
       `${priority ? ', both at nice -10' : ''}), telemetry ${telemetry ? 'on (request log file)' : 'off'}` +
       (bare ? `; machine floor: bare node:http server ${bare.url} on the same core` : ''),
   );
@@ -146,19 +165,37 @@ async function main(): Promise<void> {
     const thresholds = { minRequestsPerSecond: 5000, maxP99Ms: 5, maxErrorRate: 0 };
     // Warm-up: JIT, connection pools.
     await runBenchmark({ ...target, body: single, connections: 8, durationSeconds: 2 });
-    if (bare) await runBenchmark({ scoringUri: `${bare.url}/score`, key: KEY, body: single, connections: 8, durationSeconds: 2 });
+    if (bare) {
+      const warmUp = { key: KEY, body: single, connections: 8, durationSeconds: 2 };
+      await runBenchmark({ scoringUri: `${bare.url}/score`, ...warmUp });
+    }
 
     /** One closed-loop run at `connections`, with the server's CPU time per request. */
     const measure = async (server: PinnedServer, scoringUri: string, outDir?: string): Promise<SingleRowRun> => {
       const loadBefore = load();
       const cpuBefore = cpuSeconds(server.child.pid);
       const loaderBefore = process.cpuUsage();
-      const r = await runBenchmark({ scoringUri, key: KEY, body: single, connections, durationSeconds: seconds, thresholds, outDir });
+      const r = await runBenchmark({
+        scoringUri,
+        key: KEY,
+        body: single,
+        connections,
+        durationSeconds: seconds,
+        thresholds,
+        outDir,
+      });
       const cpuUsed = cpuSeconds(server.child.pid) - cpuBefore;
       const loaderUsage = process.cpuUsage(loaderBefore);
       // CPU time per request does not depend on how busy the machine is: it gives capacity on one free core.
       const cpuPerRequestUs = r.requests > 0 ? (cpuUsed * 1e6) / r.requests : 0;
-      return { result: r, serverCpuSeconds: cpuUsed, cpuPerRequestUs, loaderCpuSeconds: (loaderUsage.user + loaderUsage.system) / 1e6, loadBefore, loadAfter: load() };
+      return {
+        result: r,
+        serverCpuSeconds: cpuUsed,
+        cpuPerRequestUs,
+        loaderCpuSeconds: (loaderUsage.user + loaderUsage.system) / 1e6,
+        loadBefore,
+        loadAfter: load(),
+      };
     };
     // Runs alternate between the two servers, so a change in the machine's speed during the bench touches both.
     const runs: SingleRowRun[] = [];
@@ -173,9 +210,11 @@ async function main(): Promise<void> {
     const r = median.result;
 
     // 1,000 real rows (the CSV's last rows) in one request: server time from x-ms-run-fn-exec-ms.
-    const rows = parseCsv([csvLines[0], ...csvLines.slice(-1000)].join('\n')).rows.map((raw) => {
+    const rows = tableRows(parseCsv([csvLines[0], ...csvLines.slice(-1000)].join('\n'))).map((raw) => {
       const out: Record<string, unknown> = {};
-      for (const col of model.inputSchema) out[col.name] = col.type === 'numeric' ? Number(raw[col.name]) : raw[col.name];
+      for (const col of model.inputSchema) {
+        out[col.name] = col.type === 'numeric' ? Number(raw[col.name]) : raw[col.name];
+      }
       return out;
     });
     const bigBody = JSON.stringify({ Inputs: { data: rows }, GlobalParameters: { method: 'predict' } });
@@ -185,7 +224,11 @@ async function main(): Promise<void> {
       const c0 = performance.now();
       const res = await fetch(target.scoringUri, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}`, 'x-ms-request-id': `bench-big-${i}` },
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${KEY}`,
+          'x-ms-request-id': `bench-big-${i}`,
+        },
         body: bigBody,
       });
       await res.arrayBuffer();
@@ -244,7 +287,13 @@ async function main(): Promise<void> {
     console.log(readFileSync(join(outDir, 'single-row', `run-${runs.indexOf(median) + 1}`, 'benchmark.txt'), 'utf8'));
     const runRow = (label: string, x: SingleRowRun): string[] => {
       const l = x.result.latencyMs;
-      return [label, x.result.requestsPerSecond.toFixed(0), ...[l.p50, l.p90, l.p99, l.max].map((v) => v.toFixed(2)), x.cpuPerRequestUs.toFixed(0), x.result.gate?.passed ? 'passed' : 'FAILED'];
+      return [
+        label,
+        x.result.requestsPerSecond.toFixed(0),
+        ...[l.p50, l.p90, l.p99, l.max].map((v) => v.toFixed(2)),
+        x.cpuPerRequestUs.toFixed(0),
+        x.result.gate?.passed ? 'passed' : 'FAILED',
+      ];
     };
     console.log(
       textTable(
@@ -257,22 +306,28 @@ async function main(): Promise<void> {
     );
     if (floor.length > 0) {
       console.log(
-        'bare node:http is the floor of this machine: the same load against a server that only reads the body and answers a fixed reply. ' +
+        'bare node:http is the floor of this machine: ' +
+          'the same load against a server that only reads the body and answers a fixed reply. ' +
           'A target it misses too is out of reach here for any Node.js server.',
       );
     }
     console.log(
-      `1,000-row request (${big.bodyBytes} bytes, ${server.length} timed): x-ms-run-fn-exec-ms ${big.serverMsMedian.toFixed(2)} ms median, ` +
+      `1,000-row request (${big.bodyBytes} bytes, ${server.length} timed): ` +
+        `x-ms-run-fn-exec-ms ${big.serverMsMedian.toFixed(2)} ms median, ` +
         `${big.serverMsMax.toFixed(2)} ms max; ` +
         (big.serverTotalMsMedian !== undefined
-          ? `whole server time (log latencyMs) ${big.serverTotalMsMedian.toFixed(2)} ms median, ${big.serverTotalMsMax?.toFixed(2)} ms max; `
+          ? `whole server time (log latencyMs) ${big.serverTotalMsMedian.toFixed(2)} ms median, ` +
+            `${big.serverTotalMsMax?.toFixed(2)} ms max; `
           : '') +
         `client ${big.clientMsMedian.toFixed(2)} ms median -> ${bigOk ? 'ok' : 'FAILED'} (< 20 ms)`,
     );
     console.log(
-      `median run (by p99): #${summary.singleRow.medianRun} of ${runs.length}; server CPU ${median.serverCpuSeconds.toFixed(2)} s for ${r.requests} requests = ` +
-        `${median.cpuPerRequestUs.toFixed(0)} us/request (~${median.cpuPerRequestUs > 0 ? Math.round(1e6 / median.cpuPerRequestUs) : 0} req/s on one free core); ` +
-        `load generator CPU ${median.loaderCpuSeconds.toFixed(2)} s in ${r.durationSeconds.toFixed(1)} s; load average before/after ${median.loadBefore} / ${median.loadAfter}`,
+      `median run (by p99): #${summary.singleRow.medianRun} of ${runs.length}; ` +
+        `server CPU ${median.serverCpuSeconds.toFixed(2)} s for ${r.requests} requests = ` +
+        `${median.cpuPerRequestUs.toFixed(0)} us/request ` +
+        `(~${median.cpuPerRequestUs > 0 ? Math.round(1e6 / median.cpuPerRequestUs) : 0} req/s on one free core); ` +
+        `load generator CPU ${median.loaderCpuSeconds.toFixed(2)} s in ${r.durationSeconds.toFixed(1)} s; ` +
+        `load average before/after ${median.loadBefore} / ${median.loadAfter}`,
     );
     console.log(`${summary.passed ? 'PASSED' : 'FAILED'}; reports in ${outDir}`);
     process.exitCode = summary.passed ? 0 : 1;

@@ -1,6 +1,6 @@
 // evaluateModels: scores the cycle's test slice through the challenger's and the champion's deployments, fairly.
 import { ApplicationFailure } from '@temporalio/common';
-import { parseCsv, type PrimaryMetric, type Table } from '../automl';
+import { parseCsv, tableRows, type PrimaryMetric, type Table } from '../automl';
 import { call, type AzureMLClient } from '../azureml';
 import { scoreProbabilities, type ClassProbabilities } from '../smoketest';
 import { beat, type ActivityDeps } from './deps';
@@ -55,9 +55,10 @@ export const evaluateModels = ({ client }: ActivityDeps) =>
       const message = `The test slice ${input.testSlice.name}:${input.testSlice.version} has no column "${target}".`;
       throw ApplicationFailure.create({ type: 'InvalidTestSlice', nonRetryable: true, message });
     }
-    const labels = slice.rows.map((r) => String(r[target]));
+    const sliceRows = tableRows(slice);
+    const labels = sliceRows.map((r) => String(r[target]));
     // The label stays out of the request: a client would not send it.
-    const rows = slice.rows.map(({ [target]: _label, ...features }) => features);
+    const rows = sliceRows.map(({ [target]: _label, ...features }) => features);
 
     const scoreThrough = async (deploymentName: string): Promise<ClassProbabilities[]> => {
       const endpoint = await deploymentTarget(client, endpointName, deploymentName);

@@ -5,6 +5,7 @@ import {
   heldOutCount,
   inferTarget,
   Rng,
+  selectRows,
   shuffledByClass,
   stratifiedHoldout,
   type Table,
@@ -55,12 +56,12 @@ export function holdOutTestSlice(table: Table, target: string, seed: number, sha
         `Add rows (about ${Math.ceil(MIN_TEST_ROWS / share)} labelled rows) or raise the test share.`,
     );
   }
-  const inTest = new Uint8Array(table.rows.length);
+  const inTest = new Uint8Array(table.nRows);
   for (const i of heldOutIdx) inTest[rowIndex[i]] = 1;
-  return {
-    training: { columns: table.columns, rows: table.rows.filter((_, i) => inTest[i] === 0) },
-    test: { columns: table.columns, rows: table.rows.filter((_, i) => inTest[i] === 1) },
-  };
+  const trainingIdx: number[] = [];
+  const testIdx: number[] = [];
+  for (let i = 0; i < table.nRows; i++) (inTest[i] === 1 ? testIdx : trainingIdx).push(i);
+  return { training: selectRows(table, trainingIdx), test: selectRows(table, testIdx) };
 }
 
 const percent = (share: number): string => `${Math.round(share * 1000) / 10}%`;

@@ -152,7 +152,7 @@ async function uploadTestSlice(client: AzureMLClient, input: UploadDatasetInput,
   const { project, target, datasetUri } = input;
   const source = basename(datasetUri);
   const csv = Buffer.from(formatCsv(test));
-  const rows = test.rows.length;
+  const rows = test.nRows;
   const ref = await registerOnce(client, {
     name: `${project}-test`,
     // Beside the training versions: "test" is never a 16-digit hash.

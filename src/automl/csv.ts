@@ -1,12 +1,8 @@
-// CSV text to a header and raw rows, and back (no file access: callers read and write files); errors name the line.
+// CSV bytes to a Table and a Table back to CSV text (no file access: callers read and write files); errors name the line.
 import { parse } from 'csv-parse/sync';
 import { DatasetError } from './errors';
+import { encodeTable, tableRows, type Table } from './table';
 import type { RawRow } from './types';
-
-export interface Table {
-  columns: string[];
-  rows: RawRow[];
-}
 
 /** Byte offset of the first invalid UTF-8 sequence, or -1 when the whole buffer is valid. */
 export function firstInvalidUtf8(b: Uint8Array): number {
@@ -78,16 +74,20 @@ export function parseCsv(input: Uint8Array | string, sourceName = 'the dataset')
   }
   let records: string[][];
   try {
-    const options = { skip_empty_lines: true, trim: true, relax_quotes: false, delimiter: sniffDelimiter(text) };
-    records = parse(text, options) as string[][];
+    records = parse(text, {
+      skip_empty_lines: true,
+      trim: true,
+      relax_quotes: false,
+      delimiter: sniffDelimiter(text),
+    }) as string[][];
   } catch (e) {
     // csv-parse reports the 1-based line where the bad record ends in `lines`.
     const err = e as { message?: string; lines?: number };
     const line = typeof err.lines === 'number' ? err.lines : undefined;
+    const where = line !== undefined ? ` at line ${line}` : '';
     throw new DatasetError(
       'UnparseableRow',
-      `${sourceName} could not be parsed as CSV${line !== undefined ? ` at line ${line}` : ''}: ` +
-        `${err.message ?? String(e)}. ` +
+      `${sourceName} could not be parsed as CSV${where}: ${err.message ?? String(e)}. ` +
         'Fix that line (every row needs as many fields as the header; quote fields that contain commas) and try again.',
       { line },
     );
@@ -107,14 +107,7 @@ export function parseCsv(input: Uint8Array | string, sourceName = 'the dataset')
     }
     seen.add(c);
   }
-  const rows: RawRow[] = new Array(records.length - 1);
-  for (let i = 1; i < records.length; i++) {
-    const rec = records[i];
-    const row: RawRow = {};
-    for (let j = 0; j < columns.length; j++) row[columns[j]] = rec[j];
-    rows[i - 1] = row;
-  }
-  return { columns, rows };
+  return encodeTable(columns, records, 1);
 }
 
 /** One cell: quoted when it holds a delimiter, quote or line break, or edge spaces parseCsv's trim would drop. */
@@ -129,6 +122,6 @@ function formatCell(value: RawRow[string], onlyColumn: boolean): string {
 export function formatCsv(table: Table): string {
   const only = table.columns.length === 1;
   const line = (cells: RawRow[string][]) => cells.map((c) => formatCell(c, only)).join(',');
-  const lines = [line(table.columns), ...table.rows.map((r) => line(table.columns.map((c) => r[c])))];
+  const lines = [line(table.columns), ...tableRows(table).map((r) => line(table.columns.map((c) => r[c])))];
   return `${lines.join('\n')}\n`;
 }

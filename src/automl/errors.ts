@@ -21,6 +21,13 @@ export interface DatasetErrorDetails {
   columns?: string[];
 }
 
+/** A DatasetError as plain data, to cross a thread boundary (a posted Error arrives with no name, code or details). */
+export interface DatasetErrorData {
+  code: DatasetErrorCode;
+  message: string;
+  details: DatasetErrorDetails;
+}
+
 /**
  * Thrown for input the engine cannot learn from. Callers (the local workspace, the uploadDataset
  * activity) show `message` to the user and may branch on `code`; it is never worth retrying.
@@ -33,5 +40,14 @@ export class DatasetError extends Error {
     readonly details: DatasetErrorDetails = {},
   ) {
     super(message);
+  }
+
+  toJSON(): DatasetErrorData {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+
+  /** The error again on the other side of a thread boundary, from its toJSON() form. */
+  static fromJSON(data: DatasetErrorData): DatasetError {
+    return new DatasetError(data.code, data.message, data.details);
   }
 }

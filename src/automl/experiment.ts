@@ -1,6 +1,6 @@
-// The steps of one AutoML experiment as pure functions: prepare data once, run a trial, pick the final model (ensemble), explain it and package the artifact.
+// The steps of one AutoML experiment as pure functions: prepare data once, run a trial, pick the final model
+// (ensemble), explain it and package the artifact.
 import { applyBins, binCounts, BinMapperSpec, fitBins } from './binning';
-import type { Table } from './csv';
 import { caruanaSelect } from './ensemble';
 import { DatasetError } from './errors';
 import { Featurizer, FeaturizerSpec } from './featurizer';
@@ -11,7 +11,18 @@ import { EngineModelJSON, EnsemblePredictor, MemberJSON } from './model';
 import { Rng } from './rng';
 import { shuffledByClass, stratifiedHoldout } from './split';
 import type { TrialConfig } from './search';
-import type { AutoMLResult, AutoMLSettings, FeatureImportance, Guardrail, Metrics, ModelArtifact, PrimaryMetric, RawRow, TrialResult } from './types';
+import { tableRows, type Table } from './table';
+import type {
+  AutoMLResult,
+  AutoMLSettings,
+  FeatureImportance,
+  Guardrail,
+  Metrics,
+  ModelArtifact,
+  PrimaryMetric,
+  RawRow,
+  TrialResult,
+} from './types';
 
 export type ValidationPlan =
   | { method: 'holdout'; holdoutFraction: number; trainIdx: Uint32Array; validIdx: Uint32Array }
@@ -62,18 +73,26 @@ export interface TrialRecord {
 
 export const DEFAULT_SEED = 42;
 
-export function resolveSettings(s: AutoMLSettings): Required<Pick<AutoMLSettings, 'primaryMetric' | 'seed' | 'enableEnsemble'>> & AutoMLSettings {
-  if (!(s.timeoutSeconds > 0)) throw new DatasetError('InvalidSettings', `timeoutSeconds must be a positive number of seconds (got ${s.timeoutSeconds}).`);
-  if (s.maxTrials !== undefined && !(s.maxTrials >= 1)) throw new DatasetError('InvalidSettings', `maxTrials must be at least 1 (got ${s.maxTrials}).`);
-  if (s.validationSize !== undefined && !(s.validationSize > 0 && s.validationSize < 1)) {
-    throw new DatasetError('InvalidSettings', `validationSize must be a fraction between 0 and 1 (got ${s.validationSize}).`);
+export function resolveSettings(
+  s: AutoMLSettings,
+): Required<Pick<AutoMLSettings, 'primaryMetric' | 'seed' | 'enableEnsemble'>> & AutoMLSettings {
+  const invalid = (message: string) => new DatasetError('InvalidSettings', message);
+  if (!(s.timeoutSeconds > 0)) {
+    throw invalid(`timeoutSeconds must be a positive number of seconds (got ${s.timeoutSeconds}).`);
   }
-  if (s.nCrossValidations !== undefined && !(Number.isInteger(s.nCrossValidations) && s.nCrossValidations >= 2 && s.nCrossValidations <= 10)) {
-    throw new DatasetError('InvalidSettings', `nCrossValidations must be an integer from 2 to 10 (got ${s.nCrossValidations}).`);
+  if (s.maxTrials !== undefined && !(s.maxTrials >= 1)) {
+    throw invalid(`maxTrials must be at least 1 (got ${s.maxTrials}).`);
+  }
+  if (s.validationSize !== undefined && !(s.validationSize > 0 && s.validationSize < 1)) {
+    throw invalid(`validationSize must be a fraction between 0 and 1 (got ${s.validationSize}).`);
+  }
+  const cv = s.nCrossValidations;
+  if (cv !== undefined && !(Number.isInteger(cv) && cv >= 2 && cv <= 10)) {
+    throw invalid(`nCrossValidations must be an integer from 2 to 10 (got ${cv}).`);
   }
   const primaryMetric = s.primaryMetric ?? 'AUC_weighted';
   if (!METRIC_NAMES.includes(primaryMetric)) {
-    throw new DatasetError('InvalidSettings', `Unknown primary metric "${primaryMetric}"; use one of ${METRIC_NAMES.join(', ')}.`);
+    throw invalid(`Unknown primary metric "${primaryMetric}"; use one of ${METRIC_NAMES.join(', ')}.`);
   }
   return { ...s, primaryMetric, seed: s.seed ?? DEFAULT_SEED, enableEnsemble: s.enableEnsemble ?? true };
 }
@@ -88,7 +107,10 @@ function chooseValidation(y: Uint8Array, nClasses: number, rng: Rng, s: AutoMLSe
   // Cross-validation costs k fits per trial but lets every row both choose and train the model:
   // worth it for small data, and for mid-sized data when the budget (node-seconds) is generous.
   const generous = n <= 100_000 && s.timeoutSeconds * nodes >= n / 250;
-  const wantCv = s.nCrossValidations !== undefined ? s.nCrossValidations >= 2 : s.validationSize === undefined && (n < 20000 || generous);
+  const wantCv =
+    s.nCrossValidations !== undefined
+      ? s.nCrossValidations >= 2
+      : s.validationSize === undefined && (n < 20000 || generous);
   if (!wantCv) {
     const holdoutFraction = s.validationSize ?? 0.15;
     const { trainIdx, heldOutIdx } = stratifiedHoldout(byClass, holdoutFraction);
@@ -105,7 +127,8 @@ function chooseValidation(y: Uint8Array, nClasses: number, rng: Rng, s: AutoMLSe
  * SharedArrayBuffer), instead of each receiving a copy; nothing writes to these arrays after.
  */
 function shared<T extends Float64Array | Uint8Array>(a: T): T {
-  const out = (a instanceof Float64Array ? new Float64Array(new SharedArrayBuffer(a.byteLength)) : new Uint8Array(new SharedArrayBuffer(a.byteLength))) as T;
+  const buffer = new SharedArrayBuffer(a.byteLength);
+  const out = (a instanceof Float64Array ? new Float64Array(buffer) : new Uint8Array(buffer)) as T;
   out.set(a);
   return out;
 }
@@ -126,7 +149,7 @@ export function prepareExperiment(table: Table, settings: AutoMLSettings, nodes 
   }
   const inf = inferDataset(table, s.target, { labelRows });
   const featurizer = new Featurizer(inf.featurizer);
-  const rows = Array.from(inf.rowIndex, (i) => table.rows[i]);
+  const rows = tableRows(table, inf.rowIndex);
   const n = rows.length;
   const X = shared(featurizer.transform(rows));
   const F = featurizer.nFeatures;
@@ -148,9 +171,12 @@ export function prepareExperiment(table: Table, settings: AutoMLSettings, nodes 
       status: 'done',
       detail:
         validation.method === 'holdout'
-          ? `Holdout validation: a stratified ${Math.round(validation.holdoutFraction * 100)}% of ${n} rows, since the data is large enough to compare models on it.`
+          ? `Holdout validation: a stratified ${Math.round(validation.holdoutFraction * 100)}% of ${n} rows, ` +
+            'since the data is large enough to compare models on it.'
           : `${validation.folds}-fold stratified cross-validation` +
-            (n < 20000 ? `, since ${n} rows are too few for a reliable holdout` : `, since the budget allows it for ${n} rows`) +
+            (n < 20000
+              ? `, since ${n} rows are too few for a reliable holdout`
+              : `, since the budget allows it for ${n} rows`) +
             '; the final model is refitted on all rows.',
     },
     ...inf.guardrails,
@@ -212,12 +238,19 @@ export function runTrial(prep: PreparedExperiment, config: TrialConfig, seed: nu
   }
   const metrics = computeMetrics(prep.evalY, preds, K);
   const nTrain = v.method === 'holdout' ? v.trainIdx.length : d.nRows;
-  const cost = learner.cost(config.hyperparameters, nTrain, d.nFeatures, bestIteration) * (v.method === 'cv' ? v.folds : 1) * W;
-  return { preds, metrics, score: scoreOf(prep.primaryMetric, metrics[prep.primaryMetric]), cost, bestIteration, scoreCost, model };
+  const fits = v.method === 'cv' ? v.folds : 1;
+  const cost = learner.cost(config.hyperparameters, nTrain, d.nFeatures, bestIteration) * fits * W;
+  const score = scoreOf(prep.primaryMetric, metrics[prep.primaryMetric]);
+  return { preds, metrics, score, cost, bestIteration, scoreCost, model };
 }
 
 /** Refits a configuration on every row (cross-validation's final model), with as many trees as validation chose. */
-export function refitOnAllRows(prep: PreparedExperiment, config: TrialConfig, bestIteration: number | undefined, seed: number): unknown {
+export function refitOnAllRows(
+  prep: PreparedExperiment,
+  config: TrialConfig,
+  bestIteration: number | undefined,
+  seed: number,
+): unknown {
   const hp: Hyperparameters = { ...config.hyperparameters };
   if (bestIteration !== undefined) {
     hp.nEstimators = bestIteration;
@@ -256,7 +289,9 @@ export interface FinalChoice {
  */
 export function chooseFinal(prep: PreparedExperiment, records: TrialRecord[], enableEnsemble: boolean): FinalChoice {
   const done = records.filter((r) => r.result.status === 'Completed' && r.preds && Number.isFinite(r.score));
-  if (done.length === 0) throw new Error('No trial completed within the budget; raise timeoutSeconds or trialTimeoutSeconds.');
+  if (done.length === 0) {
+    throw new Error('No trial completed within the budget; raise timeoutSeconds or trialTimeoutSeconds.');
+  }
   const cost = (r: TrialRecord) => r.scoreCost ?? 0;
   const all = [...done].sort((a, b) => b.score - a.score || a.result.trialId - b.result.trialId);
   const affordable = all.filter((r) => cost(r) <= HARD_MAX_SCORE_COST);
@@ -266,8 +301,9 @@ export function chooseFinal(prep: PreparedExperiment, records: TrialRecord[], en
   let note: string | undefined;
   if (top !== all[0]) {
     note =
-      `Trial ${all[0].result.trialId} (${prep.primaryMetric} ${all[0].score.toFixed(4)}) was passed over: it scores at ` +
-      `${Math.round(cost(all[0]))} tree-node visits per row, over the ${HARD_MAX_SCORE_COST} a deployment's latency target allows; ` +
+      `Trial ${all[0].result.trialId} (${prep.primaryMetric} ${all[0].score.toFixed(4)}) was passed over: ` +
+      `it scores at ${Math.round(cost(all[0]))} tree-node visits per row, ` +
+      `over the ${HARD_MAX_SCORE_COST} a deployment's latency target allows; ` +
       `trial ${top.result.trialId} (${top.score.toFixed(4)}) is the best within it.`;
   }
   const passedOver = note;
@@ -276,16 +312,27 @@ export function chooseFinal(prep: PreparedExperiment, records: TrialRecord[], en
     if (fast && fast.score >= top.score - SCORE_COST_TOLERANCE) {
       base = fast;
       note = (note ? `${note} ` : '') +
-        `Trial ${fast.result.trialId} was chosen over trial ${top.result.trialId}: its ${prep.primaryMetric} is within ${SCORE_COST_TOLERANCE} ` +
-        `and it scores about ${(cost(top) / Math.max(1, cost(fast))).toFixed(1)}x faster (${Math.round(cost(fast))} vs ${Math.round(cost(top))} tree-node visits per row).`;
+        `Trial ${fast.result.trialId} was chosen over trial ${top.result.trialId}: ` +
+        `its ${prep.primaryMetric} is within ${SCORE_COST_TOLERANCE} ` +
+        `and it scores about ${(cost(top) / Math.max(1, cost(fast))).toFixed(1)}x faster ` +
+        `(${Math.round(cost(fast))} vs ${Math.round(cost(top))} tree-node visits per row).`;
     }
   }
   const single: FinalChoice = { members: [{ trialId: base.result.trialId, weight: 1 }], ensemble: false, note };
   if (!enableEnsemble || ranked.length < 2) return single;
   const lib = ranked.slice(0, LIBRARY_SIZE);
-  const choice = caruanaSelect(prep.evalY, lib.map((r) => r.preds!), prep.primaryMetric, 25, lib.map(cost), Math.max(MAX_SCORE_COST, cost(base)), prep.classes.length);
+  const choice = caruanaSelect(
+    prep.evalY,
+    lib.map((r) => r.preds!),
+    prep.primaryMetric,
+    25,
+    lib.map(cost),
+    Math.max(MAX_SCORE_COST, cost(base)),
+    prep.classes.length,
+  );
   if (choice.weights.size < 2 || !(choice.score > base.score + 1e-9)) return single;
-  return { members: [...choice.weights.entries()].map(([k, w]) => ({ trialId: lib[k].result.trialId, weight: w })), ensemble: true, note: passedOver };
+  const members = [...choice.weights.entries()].map(([k, w]) => ({ trialId: lib[k].result.trialId, weight: w }));
+  return { members, ensemble: true, note: passedOver };
 }
 
 function sampleFrame(d: TrainingData, idx: Uint32Array): Frame {
@@ -299,8 +346,15 @@ function sampleFrame(d: TrainingData, idx: Uint32Array): Frame {
   return { nRows: idx.length, nFeatures: F, X, bins };
 }
 
-/** Permutation importance on raw columns (one feature per kept column): drop of the primary metric when the column is shuffled. */
-export function permutationImportance(prep: PreparedExperiment, predictor: EnsemblePredictor, maxRows = 1000): FeatureImportance[] {
+/**
+ * Permutation importance on raw columns (one feature per kept column): drop of the primary metric when the column is
+ * shuffled.
+ */
+export function permutationImportance(
+  prep: PreparedExperiment,
+  predictor: EnsemblePredictor,
+  maxRows = 1000,
+): FeatureImportance[] {
   const rng = new Rng(prep.seed + 7);
   const pool = Array.from(prep.evalIdx);
   rng.shuffle(pool);
@@ -347,10 +401,17 @@ export function buildResult(
   const byId = new Map(records.map((r) => [r.result.trialId, r]));
   const members: MemberJSON[] = choice.members.map((m) => {
     const r = byId.get(m.trialId)!;
-    return { algorithm: r.result.algorithm, weight: m.weight, hyperparameters: r.result.hyperparameters, params: memberParams.get(m.trialId) };
+    return {
+      algorithm: r.result.algorithm,
+      weight: m.weight,
+      hyperparameters: r.result.hyperparameters,
+      params: memberParams.get(m.trialId),
+    };
   });
   const K = prep.classes.length;
-  const predictor = new EnsemblePredictor(members.map((m) => ({ learner: loadForClasses(learnerFor(m.algorithm), m.params, K), weight: m.weight })));
+  const predictor = new EnsemblePredictor(
+    members.map((m) => ({ learner: loadForClasses(learnerFor(m.algorithm), m.params, K), weight: m.weight })),
+  );
   // Validation predictions of the final model: scored by the model itself on holdout rows; under
   // CV the refitted model has seen every row, so the members' out-of-fold predictions are combined.
   let finalPreds: Float64Array;
@@ -369,7 +430,9 @@ export function buildResult(
     best = {
       trialId: records.reduce((a, r) => Math.max(a, r.result.trialId), -1) + 1,
       algorithm: 'VotingEnsemble',
-      hyperparameters: Object.fromEntries(choice.members.map((m) => [`trial_${m.trialId}`, Number(m.weight.toFixed(4))])),
+      hyperparameters: Object.fromEntries(
+        choice.members.map((m) => [`trial_${m.trialId}`, Number(m.weight.toFixed(4))]),
+      ),
       metrics: finalMetrics,
       trainSeconds: choice.members.reduce((a, m) => a + byId.get(m.trialId)!.result.trainSeconds, 0),
       status: 'Completed',
@@ -379,7 +442,8 @@ export function buildResult(
     best = byId.get(choice.members[0].trialId)!.result;
   }
   const pm = prep.primaryMetric;
-  const key = (t: TrialResult) => (t.status === 'Completed' && Number.isFinite(t.metrics[pm]) ? scoreOf(pm, t.metrics[pm]) : -Infinity);
+  const key = (t: TrialResult) =>
+    t.status === 'Completed' && Number.isFinite(t.metrics[pm]) ? scoreOf(pm, t.metrics[pm]) : -Infinity;
   leaderboard.sort((a, b) => key(b) - key(a) || a.trialId - b.trialId);
   const featurizer = new Featurizer(prep.featurizer);
   const model: EngineModelJSON = { engine: 'amlops-automl', featurizer: prep.featurizer, bins: prep.bins, members };
@@ -394,7 +458,9 @@ export function buildResult(
     model,
     exampleRows: prep.exampleRows,
   };
-  const guardrails = choice.note ? [...prep.guardrails, { name: 'Scoring latency', status: 'done' as const, detail: choice.note }] : prep.guardrails;
+  const guardrails = choice.note
+    ? [...prep.guardrails, { name: 'Scoring latency', status: 'done' as const, detail: choice.note }]
+    : prep.guardrails;
   return {
     primaryMetric: pm,
     validation:

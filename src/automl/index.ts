@@ -1,7 +1,8 @@
 // The AutoML engine's door: pure computation (no files, network, threads or clock of its own).
 export * from './types';
-export { DatasetError, DatasetErrorCode, DatasetErrorDetails } from './errors';
-export { formatCsv, parseCsv, Table } from './csv';
+export { DatasetError, DatasetErrorCode, DatasetErrorData, DatasetErrorDetails } from './errors';
+export { formatCsv, parseCsv } from './csv';
+export { Table, TableColumn, tableRows, selectRows } from './table';
 export { inferDataset, inferTarget, Inference, DroppedColumn, MIN_ROWS } from './infer';
 export { Rng } from './rng';
 export { heldOutCount, shuffledByClass, stratifiedHoldout } from './split';

@@ -1,7 +1,7 @@
 // Looks at a raw table once: column types, target classes, what to drop and why, and Azure-style data guardrails.
 import { DatasetError } from './errors';
 import { FeatureSpec, FeaturizerSpec, isMissing, toCategory, toNumber } from './featurizer';
-import type { Table } from './csv';
+import type { Table } from './table';
 import type { Guardrail } from './types';
 
 export const MIN_ROWS = 50;
@@ -45,7 +45,7 @@ export interface Inference {
   classes: string[];
   /** 0/1 label per kept row. */
   y: Uint8Array;
-  /** Indices into table.rows of the rows used (rows with a missing target are left out). */
+  /** Indices of the table's rows used (rows with a missing target are left out). */
   rowIndex: Uint32Array;
 }
 
@@ -54,7 +54,10 @@ function pct(x: number): string {
 }
 
 /** Validates the target and returns the classes and per-row labels. */
-export function inferTarget(table: Table, target: string): { classes: string[]; y: Uint8Array; rowIndex: Uint32Array; droppedRows: number } {
+export function inferTarget(
+  table: Table,
+  target: string,
+): { classes: string[]; y: Uint8Array; rowIndex: Uint32Array; droppedRows: number } {
   if (!table.columns.includes(target)) {
     throw new DatasetError(
       'TargetColumnMissing',
@@ -66,24 +69,27 @@ export function inferTarget(table: Table, target: string): { classes: string[]; 
   const labels: string[] = [];
   const idx: number[] = [];
   const counts = new Map<string, number>();
-  table.rows.forEach((r, i) => {
-    const c = toCategory(r[target]);
-    if (c === undefined) return;
+  const { levels, codes } = table.cells[table.columns.indexOf(target)];
+  for (let i = 0; i < table.nRows; i++) {
+    const c = toCategory(levels[codes[i]]);
+    if (c === undefined) continue;
     labels.push(c);
     idx.push(i);
     counts.set(c, (counts.get(c) ?? 0) + 1);
-  });
+  }
   if (idx.length < MIN_ROWS) {
     throw new DatasetError(
       'TooFewRows',
-      `The dataset has ${idx.length} rows with a value in "${target}"; at least ${MIN_ROWS} are needed to train and validate a model. Add more rows.`,
+      `The dataset has ${idx.length} rows with a value in "${target}"; ` +
+        `at least ${MIN_ROWS} are needed to train and validate a model. Add more rows.`,
     );
   }
   const distinct = [...counts.keys()];
   if (distinct.length === 1) {
     throw new DatasetError(
       'SingleClass',
-      `The target column "${target}" has a single value ("${distinct[0]}") in all ${idx.length} rows; a classifier needs at least two classes. ` +
+      `The target column "${target}" has a single value ("${distinct[0]}") in all ${idx.length} rows; ` +
+        'a classifier needs at least two classes. ' +
         'Check that you chose the right target column and that the file holds both outcomes.',
     );
   }
@@ -93,7 +99,8 @@ export function inferTarget(table: Table, target: string): { classes: string[]; 
       'TooManyClasses',
       `The target column "${target}" has ${distinct.length} distinct values` +
         (numeric ? ' and looks numeric (a regression target)' : '') +
-        `; this engine trains classifiers with at most ${MAX_CLASSES} classes. Choose a categorical target, or group its values into fewer classes.`,
+        `; this engine trains classifiers with at most ${MAX_CLASSES} classes. ` +
+        'Choose a categorical target, or group its values into fewer classes.',
     );
   }
   const pair = booleanPair(distinct);
@@ -107,14 +114,15 @@ export function inferTarget(table: Table, target: string): { classes: string[]; 
     if ((counts.get(c) ?? 0) < 5) {
       throw new DatasetError(
         'TooFewRowsInClass',
-        `The class "${c}" of "${target}" has only ${counts.get(c)} rows; at least 5 per class are needed to validate a model. Add more examples of it.`,
+        `The class "${c}" of "${target}" has only ${counts.get(c)} rows; ` +
+          'at least 5 per class are needed to validate a model. Add more examples of it.',
       );
     }
   }
   const code = new Map(classes.map((c, k) => [c, k]));
   const y = new Uint8Array(idx.length);
   for (let i = 0; i < labels.length; i++) y[i] = code.get(labels[i])!;
-  return { classes, y, rowIndex: Uint32Array.from(idx), droppedRows: table.rows.length - idx.length };
+  return { classes, y, rowIndex: Uint32Array.from(idx), droppedRows: table.nRows - idx.length };
 }
 
 export interface InferOptions {
@@ -142,8 +150,9 @@ export function inferDataset(table: Table, target: string, options: InferOptions
   const imputed: string[] = [];
   const capped: string[] = [];
 
-  for (const name of table.columns) {
+  for (const [j, name] of table.columns.entries()) {
     if (name === target) continue;
+    const { levels, codes } = table.cells[j];
     const raw = new Array<string | undefined>(n);
     let missing = 0;
     let numericCount = 0;
@@ -153,7 +162,7 @@ export function inferDataset(table: Table, target: string, options: InferOptions
     let min = Infinity;
     let max = -Infinity;
     for (let i = 0; i < n; i++) {
-      const v = table.rows[rowIndex[i]][name];
+      const v = levels[codes[rowIndex[i]]];
       if (isMissing(v)) {
         missing++;
         continue;
@@ -195,7 +204,12 @@ export function inferDataset(table: Table, target: string, options: InferOptions
       }
       if (pair && distinctNums === 2) {
         features.push({ name, type: 'boolean', nullable, categories: pair });
-      } else if (allInts && distinctNums >= 3 && distinctNums <= MAX_INT_LEVELS_AS_CATEGORY && nonNumericDistinct === 0) {
+      } else if (
+        allInts &&
+        distinctNums >= 3 &&
+        distinctNums <= MAX_INT_LEVELS_AS_CATEGORY &&
+        nonNumericDistinct === 0
+      ) {
         features.push(orderedCategorical(name, raw, yOrder, prior, nullable, capped, labelRows));
       } else {
         features.push({ name, type: 'numeric', nullable });
@@ -215,9 +229,10 @@ export function inferDataset(table: Table, target: string, options: InferOptions
   }
 
   if (features.length === 0) {
+    const reasons = dropped.map((d) => `${d.column}: ${d.reason}`).join('; ');
     throw new DatasetError(
       'NoUsableFeatures',
-      `No usable input columns remain: ${dropped.map((d) => `${d.column}: ${d.reason}`).join('; ') || 'the file has only the target column'}. Add informative columns.`,
+      `No usable input columns remain: ${reasons || 'the file has only the target column'}. Add informative columns.`,
     );
   }
 
@@ -230,6 +245,7 @@ export function inferDataset(table: Table, target: string, options: InferOptions
   const minority = classCounts[minorityK];
   const majority = classCounts[majorityK];
   const minorityClass = classes[minorityK];
+  const leftOut = droppedRows ? ` ${droppedRows} rows without a target value were left out.` : '';
   const guardrails: Guardrail[] = [
     {
       name: 'Class balancing detection',
@@ -237,28 +253,33 @@ export function inferDataset(table: Table, target: string, options: InferOptions
       detail:
         `Minority class "${minorityClass}" is ${pct(minority / n)} of ${n} rows.` +
         (minority / majority < 0.2
-          ? ' The data is imbalanced: prefer AUC_weighted or average_precision_score_weighted over accuracy to compare models.'
+          ? ' The data is imbalanced: prefer AUC_weighted or average_precision_score_weighted over accuracy ' +
+            'to compare models.'
           : ''),
     },
     {
       name: 'Missing feature values imputation',
       status: imputed.length ? 'done' : 'passed',
-      detail: imputed.length
-        ? `Missing values in ${imputed.join(', ')}: trees route them to a learned side, linear models impute the mean and add an indicator.` +
-          (droppedRows ? ` ${droppedRows} rows without a target value were left out.` : '')
-        : 'No missing feature values.' + (droppedRows ? ` ${droppedRows} rows without a target value were left out.` : ''),
+      detail:
+        (imputed.length
+          ? `Missing values in ${imputed.join(', ')}: trees route them to a learned side, ` +
+            'linear models impute the mean and add an indicator.'
+          : 'No missing feature values.') + leftOut,
     },
     {
       name: 'High cardinality feature detection',
       status: capped.length ? 'done' : 'passed',
       detail: capped.length
-        ? `Kept the ${MAX_CATEGORIES} most frequent categories of ${capped.join(', ')}; the others share one "other" category.`
+        ? `Kept the ${MAX_CATEGORIES} most frequent categories of ${capped.join(', ')}; ` +
+          'the others share one "other" category.'
         : 'No high-cardinality categorical columns.',
     },
     {
       name: 'Column dropping',
       status: dropped.length ? 'done' : 'passed',
-      detail: dropped.length ? `Dropped ${dropped.map((d) => `${d.column} (${d.reason})`).join(', ')}.` : 'No columns dropped.',
+      detail: dropped.length
+        ? `Dropped ${dropped.map((d) => `${d.column} (${d.reason})`).join(', ')}.`
+        : 'No columns dropped.',
     },
   ];
   return { featurizer: { features }, dropped, guardrails, classes, y, rowIndex };

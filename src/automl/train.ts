@@ -1,7 +1,7 @@
-// In-process AutoML: the whole experiment on the calling thread, timed by a clock the caller passes in (tests, small data, no workers).
-import type { Table } from './csv';
+// In-process AutoML: the whole experiment on the calling thread, on the caller's clock (tests, small data, no workers).
 import { buildResult, prepareExperiment, refitOnAllRows, runTrial } from './experiment';
 import { ExperimentSession } from './session';
+import type { Table } from './table';
 import type { AutoMLProgress, AutoMLResult, AutoMLSettings } from './types';
 
 export interface TrainOptions {
@@ -32,7 +32,8 @@ export function train(table: Table, settings: AutoMLSettings, opts: TrainOptions
       const out = runTrial(prep, step.config, step.seed);
       result = session.record(step.id, step.config, (opts.now() - t0) / 1000, out);
     } catch (e) {
-      result = session.record(step.id, step.config, (opts.now() - t0) / 1000, undefined, 'Failed', (e as Error).message);
+      const seconds = (opts.now() - t0) / 1000;
+      result = session.record(step.id, step.config, seconds, undefined, 'Failed', (e as Error).message);
     }
     opts.onProgress?.(session.progress(result));
   }
@@ -41,7 +42,11 @@ export function train(table: Table, settings: AutoMLSettings, opts: TrainOptions
   const params = new Map<number, unknown>();
   for (const m of choice.members) {
     const rec = session.records.find((r) => r.result.trialId === m.trialId)!;
-    params.set(m.trialId, prep.validation.method === 'holdout' ? rec.model : refitOnAllRows(prep, session.configOf(m.trialId), rec.bestIteration, m.trialId));
+    const holdout = prep.validation.method === 'holdout';
+    params.set(
+      m.trialId,
+      holdout ? rec.model : refitOnAllRows(prep, session.configOf(m.trialId), rec.bestIteration, m.trialId),
+    );
   }
   return buildResult(prep, session.ordered(), choice, params);
 }

@@ -1,14 +1,23 @@
-// Runs an AutoML experiment on a CSV file with trials in parallel worker threads, a time budget, progress events and cancellation.
+// Runs an AutoML experiment on a parsed table: trials in parallel worker threads, a time budget, progress, canceling.
 import { existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { AutoMLProgress, AutoMLResult, AutoMLSettings, buildResult, ExperimentSession, prepareExperiment, TrialConfig } from '../automl';
+import {
+  AutoMLProgress,
+  AutoMLResult,
+  AutoMLSettings,
+  buildResult,
+  ExperimentSession,
+  prepareExperiment,
+  Table,
+  TrialConfig,
+} from '../automl';
 import type { FromWorker, ToWorker } from './protocol';
-import { readDataset } from './readDataset';
 
 export interface RunExperimentOptions {
-  csvPath: string;
+  /** The dataset (parseCsv, or readDataset for a file). */
+  table: Table;
   settings: AutoMLSettings;
   /** Worker threads ("compute nodes"); default: settings.maxConcurrentTrials, else min(4, cores). */
   nodes?: number;
@@ -32,22 +41,24 @@ interface Slot {
 }
 
 /**
- * Reads the CSV, prepares features once, runs trials on `nodes` worker threads until the budget,
+ * Prepares features once, runs trials on `nodes` worker threads until the budget,
  * maxTrials or exitScore ends the search, then builds the final model. Same seed and nodes give
  * the same leaderboard when maxTrials (not the clock) ends the search.
  */
 export async function runExperiment(opts: RunExperimentOptions): Promise<AutoMLResult> {
   const start = Date.now();
   if (!existsSync(WORKER_SCRIPT)) {
-    throw new Error(`The trial worker script ${WORKER_SCRIPT} is missing: runExperiment runs from the compiled dist/ folder; run \`npm run build\` first.`);
+    throw new Error(
+      `The trial worker script ${WORKER_SCRIPT} is missing: runExperiment runs from the compiled dist/ folder; ` +
+        'run `npm run build` first.',
+    );
   }
   const { settings, signal } = opts;
   if (signal?.aborted) throw new ExperimentCanceledError();
-  const table = await readDataset(opts.csvPath);
-  if (signal?.aborted) throw new ExperimentCanceledError();
-  const nodes = Math.max(1, Math.floor(opts.nodes ?? settings.maxConcurrentTrials ?? Math.min(4, os.availableParallelism())));
+  const defaultNodes = settings.maxConcurrentTrials ?? Math.min(4, os.availableParallelism());
+  const nodes = Math.max(1, Math.floor(opts.nodes ?? defaultNodes));
   const concurrency = Math.max(1, Math.min(nodes, settings.maxConcurrentTrials ?? nodes));
-  const prep = prepareExperiment(table, settings, concurrency);
+  const prep = prepareExperiment(opts.table, settings, concurrency);
   const session = new ExperimentSession(prep, settings, concurrency);
   // A failing progress listener must not take the experiment down with it.
   const report = (p: AutoMLProgress) => {
@@ -166,7 +177,9 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<AutoMLR
     const choice = session.chooseFinal();
     const params = new Map<number, unknown>();
     if (prep.validation.method === 'holdout') {
-      for (const m of choice.members) params.set(m.trialId, session.records.find((r) => r.result.trialId === m.trialId)!.model);
+      for (const m of choice.members) {
+        params.set(m.trialId, session.records.find((r) => r.result.trialId === m.trialId)!.model);
+      }
     } else {
       await refitInWorkers(session, choice.members.map((m) => m.trialId), slots, spawn, params, signal);
     }
@@ -209,7 +222,8 @@ async function refitInWorkers(
           return;
         }
         const rec = session.records.find((r) => r.result.trialId === id)!;
-        w.postMessage({ type: 'refit', id, config: session.configOf(id), bestIteration: rec.bestIteration, seed: id } satisfies ToWorker);
+        const config = session.configOf(id);
+        w.postMessage({ type: 'refit', id, config, bestIteration: rec.bestIteration, seed: id } satisfies ToWorker);
       };
       w.on('message', (msg: FromWorker) => {
         if (msg.type !== 'refit') return;

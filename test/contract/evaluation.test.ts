@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { loadModel, metricValue, parseCsv, type ModelArtifact, type RawRow, type Table } from '../../src/automl';
+import { loadModel, metricValue, parseCsv, tableRows, type ModelArtifact, type RawRow, type Table } from '../../src/automl';
 import { AzureMLClient, localTarget } from '../../src/azureml';
 import type { ActivityDeps } from '../../src/activities';
 import { deployModel } from '../../src/activities/deploy-model';
@@ -53,9 +53,9 @@ describe('uploadDataset with a cycle', () => {
     const test = await arm.get(t.rg, t.name, ref.testSlice!.name, ref.testSlice!.version);
     expect(training.properties).toMatchObject({ dataType: 'mltable' });
     expect(test.properties).toMatchObject({ dataType: 'uri_file', dataUri: expect.stringMatching(/test\.csv$/) });
-    const trainRows = (await blobTable(`${training.properties.dataUri}data.csv`)).rows;
-    const testRows = (await blobTable(test.properties.dataUri)).rows;
-    const all = parseCsv(readFileSync(datasetUri)).rows;
+    const trainRows = tableRows(await blobTable(`${training.properties.dataUri}data.csv`));
+    const testRows = tableRows(await blobTable(test.properties.dataUri));
+    const all = tableRows(parseCsv(readFileSync(datasetUri)));
     expect(testRows).toHaveLength(ref.testSlice!.rows);
     expect(testRows.length).toBeCloseTo(all.length * 0.2, -1);
     expect(lineSet([...trainRows, ...testRows])).toEqual(lineSet(all));
@@ -73,7 +73,7 @@ describe('uploadDataset with a cycle', () => {
     const ref = await uploadDataset(deps)({ project: PROJECT, datasetUri, target: 'y' });
     expect(ref.testSlice).toBeUndefined();
     const training = await deps.client.arm.dataVersions.get(t.rg, t.name, ref.name, ref.version);
-    expect((await blobTable(`${training.properties.dataUri}data.csv`)).rows).toHaveLength(6000);
+    expect(tableRows(await blobTable(`${training.properties.dataUri}data.csv`))).toHaveLength(6000);
   });
 });
 
@@ -122,7 +122,7 @@ describe('evaluateModels', () => {
 
     // What each model gives the same rows in this process: equal only if each deployment scored its own model.
     const slice = await deps.client.arm.dataVersions.get(t.rg, t.name, testSlice.name, testSlice.version);
-    const rows = (await blobTable(slice.properties.dataUri)).rows;
+    const rows = tableRows(await blobTable(slice.properties.dataUri));
     const y = Uint8Array.from(rows, (r) => (r.y === 'yes' ? 1 : 0));
     const auc = (artifact: ModelArtifact) => {
       const model = loadModel(artifact);

@@ -1,7 +1,7 @@
-// Batch scoring jobs: a whole file scored in mini-batches by parallel worker threads, predictions written to blob storage.
+// Batch scoring jobs: a whole file scored in mini-batches by parallel worker threads; predictions go to blob storage.
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { parseCsv } from '../../automl';
+import { parseCsv, tableRows } from '../../automl';
 import type { ModelArtifact, RawRow } from '../../automl/types';
 import type { WorkspaceBlobs } from '../storage/blobs';
 import { readTable } from '../storage/mltable';
@@ -24,12 +24,16 @@ const csvCell = (v: unknown): string => {
 export async function runBatchScoring(blobs: WorkspaceBlobs, spec: BatchScoringSpec): Promise<number> {
   const table = await readTable(blobs, spec.inputUri, spec.inputType, 'properties.InputData');
   const rows: RawRow[] = [];
-  for (const text of table.texts) rows.push(...parseCsv(text, spec.inputUri).rows);
+  for (const text of table.texts) rows.push(...tableRows(parseCsv(text, spec.inputUri)));
   const batches: RawRow[][] = [];
   for (let i = 0; i < rows.length; i += spec.miniBatchSize) batches.push(rows.slice(i, i + spec.miniBatchSize));
   const results: { labels: string[]; proba: number[][] }[] = new Array(batches.length);
   let classes: string[] = spec.artifact.classes;
-  const workers = Array.from({ length: Math.max(1, Math.min(spec.concurrency, batches.length)) }, () => new Worker(join(__dirname, 'batch-worker.js'), { workerData: spec.artifact }));
+  const nWorkers = Math.max(1, Math.min(spec.concurrency, batches.length));
+  const workers = Array.from(
+    { length: nWorkers },
+    () => new Worker(join(__dirname, 'batch-worker.js'), { workerData: spec.artifact }),
+  );
   try {
     let next = 0;
     await Promise.all(
@@ -41,7 +45,8 @@ export async function runBatchScoring(blobs: WorkspaceBlobs, spec: BatchScoringS
               const id = next++;
               w.postMessage({ id, rows: batches[id] });
             };
-            w.on('message', (m: { id: number; labels?: string[]; proba?: number[][]; classes?: string[]; error?: string }) => {
+            type Reply = { id: number; labels?: string[]; proba?: number[][]; classes?: string[]; error?: string };
+            w.on('message', (m: Reply) => {
               if (m.error) return reject(new Error(`mini-batch ${m.id}: ${m.error}`));
               results[m.id] = { labels: m.labels!, proba: m.proba! };
               classes = m.classes ?? classes;
@@ -58,10 +63,14 @@ export async function runBatchScoring(blobs: WorkspaceBlobs, spec: BatchScoringS
   const inputCols = rows.length ? Object.keys(rows[0]) : [];
   const header = [...inputCols, 'prediction', ...classes.map((c) => `probability_${c}`)].map(csvCell).join(',');
   const lines = [header];
-  results.forEach((r, b) => r.labels.forEach((label, i) => {
-    const row = batches[b][i];
-    lines.push([...inputCols.map((c) => csvCell(row[c])), csvCell(label), ...r.proba[i].map((p) => p.toFixed(6))].join(','));
-  }));
-  await blobs.writeText({ container: blobs.defaultContainer, path: spec.outputPath }, `${lines.join('\n')}\n`, 'text/csv');
+  results.forEach((r, b) =>
+    r.labels.forEach((label, i) => {
+      const row = batches[b][i];
+      const proba = r.proba[i].map((p) => p.toFixed(6));
+      lines.push([...inputCols.map((c) => csvCell(row[c])), csvCell(label), ...proba].join(','));
+    }),
+  );
+  const output = { container: blobs.defaultContainer, path: spec.outputPath };
+  await blobs.writeText(output, `${lines.join('\n')}\n`, 'text/csv');
   return rows.length;
 }

@@ -1,10 +1,9 @@
 // The seam between jobs and the AutoML engine: what a training run is given, what it reports, and how it fails.
-import type { AutoMLProgress, AutoMLResult, AutoMLSettings, TrialResult } from '../../automl/types';
+import type { AutoMLProgress, AutoMLResult, AutoMLSettings, Table, TrialResult } from '../../automl';
 
 export interface TrainingInput {
-  /** The table as delimited text, one entry per file (each with its header row). */
-  csvTexts: string[];
-  delimiter: string;
+  /** The training data, parsed once where its blobs were read. */
+  table: Table;
   settings: AutoMLSettings;
   /** A folder the engine may write to (the job's working directory). */
   workDir: string;
@@ -26,6 +25,9 @@ export class TrainingInputError extends Error {
 }
 
 export interface TrainingEngine {
-  /** Trains until the settings' budget is spent or `signal` aborts; rejects with TrainingInputError for bad input. */
+  /**
+   * Trains until the settings' budget is spent or `signal` aborts; rejects with DatasetError or
+   * TrainingInputError for bad input.
+   */
   train(input: TrainingInput, callbacks: TrainingCallbacks, signal: AbortSignal): Promise<AutoMLResult>;
 }

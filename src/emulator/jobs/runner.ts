@@ -1,17 +1,25 @@
 // The job lifecycle: NotStarted -> Queued (waiting for cluster slots) -> Running (engine) -> Completed/Failed/Canceled.
 import type { ArmResource } from '../ids';
 import { join } from 'node:path';
-import type { AutoMLResult, TrialResult } from '../../automl/types';
+import { DatasetError, type AutoMLResult, type TrialResult } from '../../automl';
 import type { Store } from '../store';
 import type { Pools } from '../compute/pool';
 import type { WorkspaceBlobs } from '../storage/blobs';
-import { readTable } from '../storage/mltable';
 import { AzureError } from '../errors';
 import { TrainingInputError, type TrainingEngine } from './engine';
 import { toSettings, computeNameOf, type AutoMLJobProperties } from './spec';
 import type { Runs } from './runs';
+import { readTrainingTable } from './training-data';
 
-export type JobStatus = 'NotStarted' | 'Queued' | 'Running' | 'Finalizing' | 'CancelRequested' | 'Completed' | 'Failed' | 'Canceled';
+export type JobStatus =
+  | 'NotStarted'
+  | 'Queued'
+  | 'Running'
+  | 'Finalizing'
+  | 'CancelRequested'
+  | 'Completed'
+  | 'Failed'
+  | 'Canceled';
 export const TERMINAL: ReadonlySet<string> = new Set(['Completed', 'Failed', 'Canceled']);
 
 export interface JobError {
@@ -57,10 +65,14 @@ export class JobRunner {
   recover(): void {
     for (const job of this.deps.store.list<StoredJob>('jobs')) {
       if (TERMINAL.has(job.properties.status)) continue;
-      const wasCanceling = job.properties.status === 'CancelRequested';
-      this.finish(job.name, wasCanceling ? 'Canceled' : 'Failed', wasCanceling ? undefined : {
+      const was = job.properties.status;
+      if (was === 'CancelRequested') {
+        this.finish(job.name, 'Canceled');
+        continue;
+      }
+      this.finish(job.name, 'Failed', {
         code: 'JobInterrupted',
-        message: `The local workspace stopped while job '${job.name}' was ${job.properties.status}; submit the job again.`,
+        message: `The local workspace stopped while job '${job.name}' was ${was}; submit the job again.`,
       });
     }
   }
@@ -70,7 +82,9 @@ export class JobRunner {
     const ac = new AbortController();
     this.running.set(name.toLowerCase(), ac);
     // Deferred a tick, so the PUT's answer shows the job NotStarted, as Azure does.
-    const p = new Promise<void>((r) => setImmediate(r)).then(() => this.run(name, ac.signal)).finally(() => this.running.delete(name.toLowerCase()));
+    const p = new Promise<void>((r) => setImmediate(r))
+      .then(() => this.run(name, ac.signal))
+      .finally(() => this.running.delete(name.toLowerCase()));
     this.done.set(name.toLowerCase(), p);
   }
 
@@ -92,7 +106,10 @@ export class JobRunner {
   async stopAll(): Promise<void> {
     for (const [name, ac] of this.running) {
       ac.abort();
-      this.finish(name, 'Failed', { code: 'JobInterrupted', message: `The local workspace stopped while job '${name}' was running; submit the job again.` });
+      this.finish(name, 'Failed', {
+        code: 'JobInterrupted',
+        message: `The local workspace stopped while job '${name}' was running; submit the job again.`,
+      });
     }
     await Promise.allSettled([...this.done.values()]);
   }
@@ -102,11 +119,17 @@ export class JobRunner {
     if (!job) return;
     const p = job.properties;
     const { runs } = this.deps;
-    runs.create(job.name, p.experimentName, { tags: { 'mlflow.source.type': 'JOB', automl_task: 'classification' }, status: 'SCHEDULED' });
+    runs.create(job.name, p.experimentName, {
+      tags: { 'mlflow.source.type': 'JOB', automl_task: 'classification' },
+      status: 'SCHEDULED',
+    });
     let release: (() => void) | undefined;
     try {
       const pool = this.deps.pools.get(computeNameOf(p.computeId));
-      if (!pool) throw new AzureError(400, 'ComputeNotFound', `Compute '${computeNameOf(p.computeId)}' does not exist or is not provisioned.`);
+      if (!pool) {
+        const message = `Compute '${computeNameOf(p.computeId)}' does not exist or is not provisioned.`;
+        throw new AzureError(400, 'ComputeNotFound', message);
+      }
       const wanted = p.taskDetails.limitSettings?.maxConcurrentTrials ?? 1;
       this.setStatus(name, 'Queued');
       release = await pool.acquire(wanted, signal);
@@ -116,13 +139,13 @@ export class JobRunner {
       runs.update(job.name, { status: 'RUNNING' });
 
       const input = this.deps.resolveInput(p.taskDetails.trainingData.uri, p.taskDetails.trainingData.jobInputType);
-      const table = await readTable(this.deps.blobs, input.uri, input.type, 'properties.taskDetails.trainingData.uri');
+      const table = await readTrainingTable(this.deps.blobs, input, p.taskDetails.trainingData.uri);
       if (signal.aborted) throw new Error('canceled');
       const settings = toSettings(p, slots);
       runs.update(job.name, { tags: { primary_metric: settings.primaryMetric ?? 'accuracy' } });
       const seen = new Set<number>();
       const result = await this.deps.engine.train(
-        { csvTexts: table.texts, delimiter: table.delimiter, settings, workDir: join(this.deps.workRoot, job.name) },
+        { table, settings, workDir: join(this.deps.workRoot, job.name) },
         {
           onTrial: (trial, progress) => {
             this.recordTrial(job, trial);
@@ -159,7 +182,11 @@ export class JobRunner {
     if (!runs.get(childId)) {
       runs.create(childId, job.properties.experimentName, {
         parent: job.name,
-        tags: { run_algorithm: trial.algorithm, 'mlflow.source.type': 'JOB', ...(trial.error ? { error: trial.error } : {}) },
+        tags: {
+          run_algorithm: trial.algorithm,
+          'mlflow.source.type': 'JOB',
+          ...(trial.error ? { error: trial.error } : {}),
+        },
         params: Object.fromEntries(Object.entries(trial.hyperparameters).map(([k, v]) => [k, String(v)])),
       });
     }
@@ -190,20 +217,40 @@ export class JobRunner {
       await blobs.writeText(blobs.runArtifact(run, 'outputs/mlflow-model/model.json'), model);
       await blobs.writeText(blobs.runArtifact(run, 'outputs/mlflow-model/MLmodel'), mlmodel, 'text/yaml');
     }
-    const summary = { primaryMetric: result.primaryMetric, validation: result.validation, guardrails: result.guardrails, leaderboard: result.leaderboard, explanation: result.explanation };
+    const summary = {
+      primaryMetric: result.primaryMetric,
+      validation: result.validation,
+      guardrails: result.guardrails,
+      leaderboard: result.leaderboard,
+      explanation: result.explanation,
+    };
     await blobs.writeText(blobs.runArtifact(job.name, 'outputs/automl_summary.json'), JSON.stringify(summary));
     const bestMetric = result.best.metrics[result.primaryMetric];
     runs.update(job.name, {
-      tags: { automl_best_child_run_id: bestChild, best_algorithm: result.best.algorithm, best_score: String(bestMetric) },
+      tags: {
+        automl_best_child_run_id: bestChild,
+        best_algorithm: result.best.algorithm,
+        best_score: String(bestMetric),
+      },
       metrics: { ...result.best.metrics },
     });
     const current = this.get(job.name);
     if (current) {
       current.properties.outputs = {
         ...current.properties.outputs,
-        best_model: { jobOutputType: 'mlflow_model', mode: 'ReadWriteMount', uri: `azureml://jobs/${job.name}/outputs/artifacts/outputs/mlflow-model`, description: `Best model: ${result.best.algorithm} (${bestChild})` },
+        best_model: {
+          jobOutputType: 'mlflow_model',
+          mode: 'ReadWriteMount',
+          uri: `azureml://jobs/${job.name}/outputs/artifacts/outputs/mlflow-model`,
+          description: `Best model: ${result.best.algorithm} (${bestChild})`,
+        },
       };
-      current.properties.properties = { ...current.properties.properties, automl_best_child_run_id: bestChild, score: String(bestMetric), run_algorithm: result.best.algorithm };
+      current.properties.properties = {
+        ...current.properties.properties,
+        automl_best_child_run_id: bestChild,
+        score: String(bestMetric),
+        run_algorithm: result.best.algorithm,
+      };
       this.deps.store.put('jobs', job.name, current);
     }
   }
@@ -247,10 +294,10 @@ export class JobRunner {
 }
 
 function toJobError(err: unknown): JobError {
-  if (err instanceof TrainingInputError) return { code: err.code, message: err.message };
-  if (err instanceof AzureError) return { code: err.code, message: err.message };
-  const e = err as { name?: string; code?: unknown; message?: string };
-  // The engine's DatasetError (bad data or settings) crosses a thread boundary as a plain object.
-  if (e?.name === 'DatasetError' && typeof e.code === 'string') return { code: e.code, message: e.message ?? 'Invalid training data.' };
-  return { code: 'SystemError', message: `Training failed: ${e?.message ?? String(err)}` };
+  // Bad data or settings (the engine's DatasetError, a custom engine's TrainingInputError) and Azure errors keep
+  // their code.
+  if (err instanceof DatasetError || err instanceof TrainingInputError || err instanceof AzureError) {
+    return { code: err.code, message: err.message };
+  }
+  return { code: 'SystemError', message: `Training failed: ${(err as Error)?.message ?? String(err)}` };
 }

@@ -1,16 +1,18 @@
-// The default TrainingEngine: runs the training room's runExperiment in a worker thread, so the HTTP server never stalls.
+// The default TrainingEngine: runs the training room's runExperiment in a worker thread, so training never stalls HTTP.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { AutoMLResult } from '../../automl/types';
-import { TrainingInputError, type TrainingCallbacks, type TrainingEngine, type TrainingInput } from './engine';
+import { DatasetError, type AutoMLResult } from '../../automl';
+import type { TrainingCallbacks, TrainingEngine, TrainingInput } from './engine';
 import type { WorkerMessage } from './train-worker';
 
 export class ThreadTrainingEngine implements TrainingEngine {
   constructor(private readonly workerFile = join(__dirname, 'train-worker.js')) {}
 
   train(input: TrainingInput, callbacks: TrainingCallbacks, signal: AbortSignal): Promise<AutoMLResult> {
-    if (!existsSync(this.workerFile)) return Promise.reject(new Error(`Training worker ${this.workerFile} is not built.`));
+    if (!existsSync(this.workerFile)) {
+      return Promise.reject(new Error(`Training worker ${this.workerFile} is not built.`));
+    }
     // An already-aborted signal never fires 'abort' again: check first.
     if (signal.aborted) return Promise.reject(new Error('canceled'));
     return new Promise((resolve, reject) => {
@@ -31,10 +33,13 @@ export class ThreadTrainingEngine implements TrainingEngine {
       worker.on('message', (m: WorkerMessage) => {
         if (m.type === 'trial') callbacks.onTrial(m.trial, m.progress);
         else if (m.type === 'result') settle(() => resolve(m.result));
-        else if (m.type === 'error') settle(() => reject(m.inputError ? new TrainingInputError(m.code, m.message) : new Error(m.message)));
+        else if (m.type === 'datasetError') settle(() => reject(DatasetError.fromJSON(m.error)));
+        else settle(() => reject(new Error(m.message)));
       });
       worker.on('error', (err) => settle(() => reject(err)));
-      worker.on('exit', (code) => settle(() => reject(new Error(`The training thread exited (code ${code}) before returning a result.`))));
+      worker.on('exit', (code) => {
+        settle(() => reject(new Error(`The training thread exited (code ${code}) before returning a result.`)));
+      });
     });
   }
 }

@@ -1,28 +1,38 @@
-// Worker-thread entry: parses the table, runs the AutoML experiment, and posts trials and the result back.
+// Worker-thread entry: runs the training room's runExperiment on the posted table; posts trials, the result or error.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { AutoMLProgress, AutoMLResult, TrialResult } from '../../automl/types';
+import {
+  DatasetError,
+  type AutoMLProgress,
+  type AutoMLResult,
+  type DatasetErrorData,
+  type TrialResult,
+} from '../../automl';
+import { runExperiment } from '../../training';
 import type { TrainingInput } from './engine';
-import { runTraining } from './training-adapter';
 
 export type WorkerMessage =
   | { type: 'trial'; trial: TrialResult; progress: AutoMLProgress }
   | { type: 'result'; result: AutoMLResult }
-  | { type: 'error'; inputError: boolean; code: string; message: string };
+  | { type: 'datasetError'; error: DatasetErrorData }
+  | { type: 'error'; message: string };
 
+// Cancellation needs no message: the engine terminates this thread, and the trial threads with it.
 async function main(): Promise<void> {
-  const input = workerData as TrainingInput;
-  const ac = new AbortController();
-  parentPort?.on('message', (m: { type?: string }) => {
-    if (m?.type === 'abort') ac.abort();
-  });
+  const { table, settings } = workerData as TrainingInput;
   const post = (m: WorkerMessage) => parentPort?.postMessage(m);
   try {
-    const result = await runTraining(input, ac.signal, (trial, progress) => post({ type: 'trial', trial, progress }));
+    const result = await runExperiment({
+      table,
+      settings,
+      nodes: settings.maxConcurrentTrials,
+      onProgress: (progress) => {
+        if (progress.lastTrial) post({ type: 'trial', trial: progress.lastTrial, progress });
+      },
+    });
     post({ type: 'result', result });
   } catch (err) {
-    const e = err as { name?: string; code?: unknown; message?: string };
-    const inputError = e?.name === 'DatasetError' || e?.name === 'TrainingInputError';
-    post({ type: 'error', inputError, code: typeof e?.code === 'string' ? e.code : 'SystemError', message: e?.message ?? String(err) });
+    if (err instanceof DatasetError) post({ type: 'datasetError', error: err.toJSON() });
+    else post({ type: 'error', message: (err as Error)?.message ?? String(err) });
   }
 }
 

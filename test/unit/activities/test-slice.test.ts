@@ -1,5 +1,6 @@
 // The test slice: stratified, seeded by project and cycle, disjoint from the training rows, with clear errors.
-import { DatasetError, type Table } from '../../../src/automl';
+import { DatasetError, tableRows, type Table } from '../../../src/automl';
+import { encodeTable } from '../../../src/automl/table';
 import { holdOutTestSlice, MIN_TEST_ROWS, testSliceSeed } from '../../../src/activities/test-slice';
 
 /** `no` and `yes` rows in a shuffled-looking order, each with a unique id; `unlabelled` rows have no target. */
@@ -8,10 +9,10 @@ function table(no: number, yes: number, unlabelled = 0): Table {
   const labels = [...fill(no, 'no'), ...fill(yes, 'yes'), ...fill(unlabelled, '')];
   const rows = labels.map((y, i) => ({ id: String(i), x: String((i * 37) % 101), y }));
   rows.sort((a, b) => (Number(a.x) - Number(b.x)) || Number(a.id) - Number(b.id));
-  return { columns: ['id', 'x', 'y'], rows };
+  return encodeTable(['id', 'x', 'y'], rows.map((r) => [r.id, r.x, r.y]));
 }
-const ids = (t: Table) => t.rows.map((r) => String(r.id));
-const count = (t: Table, label: string) => t.rows.filter((r) => r.y === label).length;
+const ids = (t: Table) => tableRows(t).map((r) => String(r.id));
+const count = (t: Table, label: string) => tableRows(t).filter((r) => r.y === label).length;
 const errorOf = (run: () => unknown): DatasetError => {
   try {
     run();

@@ -13,6 +13,18 @@ function errorOf(f: () => unknown): DatasetError {
 }
 
 describe('DatasetError', () => {
+  it('crosses a thread boundary as its toJSON() form and comes back whole', () => {
+    const e = errorOf(() => parseCsv('a,a\n1,2\n'));
+    const back = DatasetError.fromJSON(structuredClone(e.toJSON()));
+    expect(back).toBeInstanceOf(DatasetError);
+    expect(back).toMatchObject({
+      name: 'DatasetError',
+      code: 'DuplicateColumn',
+      message: e.message,
+      details: e.details,
+    });
+  });
+
   it('rejects empty input', () => {
     expect(errorOf(() => parseCsv(Buffer.alloc(0))).code).toBe('EmptyFile');
     expect(errorOf(() => parseCsv('\n\n')).code).toBe('EmptyFile');
@@ -47,17 +59,17 @@ describe('DatasetError', () => {
 
   it('rejects a single class, too few rows and too many classes', () => {
     const rows = syntheticRows({ rows: 60 }).map((r) => ({ ...r, label: 'no' }));
-    expect(errorOf(() => inferDataset({ columns: Object.keys(rows[0]), rows }, 'label')).code).toBe('SingleClass');
+    expect(errorOf(() => inferDataset(parseCsv(toCsv(rows)), 'label')).code).toBe('SingleClass');
     const few = syntheticRows({ rows: 49 });
-    const e = errorOf(() => inferDataset({ columns: Object.keys(few[0]), rows: few }, 'label'));
+    const e = errorOf(() => inferDataset(parseCsv(toCsv(few)), 'label'));
     expect(e.code).toBe('TooFewRows');
     expect(e.message).toMatch(/49 rows/);
     const numericTarget = syntheticRows({ rows: 90 }).map((r, i) => ({ ...r, label: String(i * 1.5) }));
-    const e2 = errorOf(() => inferDataset({ columns: Object.keys(numericTarget[0]), rows: numericTarget }, 'label'));
+    const e2 = errorOf(() => inferDataset(parseCsv(toCsv(numericTarget)), 'label'));
     expect(e2.code).toBe('TooManyClasses');
     expect(e2.message).toMatch(/regression/);
     const rare = syntheticRows({ rows: 90 }).map((r, i) => ({ ...r, label: i < 3 ? 'rare' : String(i % 2) }));
-    const e3 = errorOf(() => inferDataset({ columns: Object.keys(rare[0]), rows: rare }, 'label'));
+    const e3 = errorOf(() => inferDataset(parseCsv(toCsv(rare)), 'label'));
     expect(e3.code).toBe('TooFewRowsInClass');
     expect(e3.message).toMatch(/"rare"/);
   });

@@ -1,8 +1,10 @@
-// Schema inference and featurization on awkward columns: missing tokens, "unknown", IDs, constants, booleans, high cardinality, unseen values.
-import { Featurizer, inferDataset, parseCsv, RawRow } from '../../../src/automl';
+// Schema inference and featurization on awkward columns: missing tokens, "unknown", IDs, constants, booleans,
+// high cardinality, unseen values.
+import { Featurizer, inferDataset, parseCsv, RawRow, tableRows } from '../../../src/automl';
+import { toCsv } from './synthetic';
 
 function tableOf(rows: RawRow[]) {
-  return { columns: Object.keys(rows[0]), rows };
+  return parseCsv(toCsv(rows));
 }
 
 describe('inferDataset', () => {
@@ -71,7 +73,11 @@ describe('inferDataset', () => {
 
   it('featurizes scoring rows with missing columns, unseen categories and odd types without throwing', () => {
     const f = new Featurizer(inf.featurizer);
-    const X = f.transform([{}, { age: 33, job: 'astronaut', smoker: true, city: 'nowhere', grade: 2 }, { age: 'abc', smoker: 'YES' }]);
+    const X = f.transform([
+      {},
+      { age: 33, job: 'astronaut', smoker: true, city: 'nowhere', grade: 2 },
+      { age: 'abc', smoker: 'YES' },
+    ]);
     const col = (name: string) => inf.featurizer.features.findIndex((x) => x.name === name);
     const F = f.nFeatures;
     expect(Number.isNaN(X[col('age')])).toBe(true); // missing column -> missing value
@@ -86,12 +92,12 @@ describe('inferDataset', () => {
 
   it('parses quoted fields and trims spaces', () => {
     const t = parseCsv('a,b\n"x, y", 2 \n');
-    expect(t.rows[0]).toEqual({ a: 'x, y', b: '2' });
+    expect(tableRows(t)[0]).toEqual({ a: 'x, y', b: '2' });
   });
 
   it('reads semicolon- and tab-separated files', () => {
-    expect(parseCsv('a;b\n1,5;x\n').rows[0]).toEqual({ a: '1,5', b: 'x' });
-    expect(parseCsv('a\tb\n1\tx\n').rows[0]).toEqual({ a: '1', b: 'x' });
+    expect(tableRows(parseCsv('a;b\n1,5;x\n'))[0]).toEqual({ a: '1,5', b: 'x' });
+    expect(tableRows(parseCsv('a\tb\n1\tx\n'))[0]).toEqual({ a: '1', b: 'x' });
   });
 });
 
@@ -101,7 +107,7 @@ describe('category order', () => {
   for (let i = 0; i < 60; i++) rows.push({ g: 'a', y: i < 18 ? 'yes' : 'no' });
   for (let i = 0; i < 60; i++) rows.push({ g: 'b', y: i < 42 ? 'yes' : 'no' });
   for (let i = 0; i < 60; i++) rows.push({ g: 'c', y: 'yes' });
-  const t = { columns: ['g', 'y'], rows };
+  const t = tableOf(rows);
 
   it('follows the smoothed positive rate', () => {
     expect(inferDataset(t, 'y').featurizer.features[0].categories).toEqual(['a', 'b', 'c']);

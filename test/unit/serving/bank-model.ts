@@ -1,8 +1,8 @@
-// Trains a small real model on the bank-marketing data once per test file (a few seconds), for end-to-end serving tests.
+// Trains a small real model on the bank-marketing data once per test file (a few seconds) for end-to-end serving tests.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadModel, parseCsv, train } from '../../../src/automl';
+import { loadModel, parseCsv, tableRows, train } from '../../../src/automl';
 import type { LoadedModel, ModelArtifact, RawRow } from '../../../src/automl/types';
 
 export const BANK_CSV = join(__dirname, '..', '..', '..', '..', 'data', 'bankmarketing_train.csv');
@@ -21,8 +21,12 @@ export function trainBankModel(trainRows = 4000, heldOutRows = 1000): BankFixtur
   const lines = readFileSync(BANK_CSV, 'utf8').trimEnd().split('\n');
   const header = lines[0] as string;
   const table = parseCsv([header, ...lines.slice(1, trainRows + 1)].join('\n'));
-  const result = train(table, { target: 'y', timeoutSeconds: 4, maxTrials: 3, enableEnsemble: false, seed: 7 }, { now: Date.now });
-  const heldOut = parseCsv([header, ...lines.slice(-heldOutRows)].join('\n')).rows;
+  const result = train(
+    table,
+    { target: 'y', timeoutSeconds: 4, maxTrials: 3, enableEnsemble: false, seed: 7 },
+    { now: Date.now },
+  );
+  const heldOut = tableRows(parseCsv([header, ...lines.slice(-heldOutRows)].join('\n')));
   const dir = mkdtempSync(join(tmpdir(), 'amlops-bank-model-'));
   const modelPath = join(dir, 'model.json');
   writeFileSync(modelPath, JSON.stringify(result.artifact));
