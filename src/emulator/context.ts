@@ -9,6 +9,7 @@ import type { Pools } from './compute/pool';
 import type { JobRunner } from './jobs/runner';
 import type { DeploymentManager } from './serving/deployments';
 import type { Scheduler } from './jobs/scheduler';
+import type { LiveMetrics } from './live-metrics';
 
 export interface EmulatorContext {
   ws: WorkspaceIdentity;
@@ -22,6 +23,8 @@ export interface EmulatorContext {
   pools: Pools;
   jobs: JobRunner;
   deployments: DeploymentManager;
+  /** Scoring requests per endpoint and deployment, for the metrics API. */
+  liveMetrics: LiveMetrics;
   scheduler: Scheduler;
   tokenSecret: string;
   workspaceGuid: string;

@@ -7,6 +7,7 @@ import { LocalWorkspaceCredential, loadOrCreateTokenSecret } from './auth';
 import { loadOrCreateCertificate } from './tls';
 import { createServer } from './http';
 import { Journal } from './journal';
+import { LiveMetrics } from './live-metrics';
 import { Faults, type FaultRule } from './faults';
 import { Store } from './store';
 import { Operations } from './lro';
@@ -29,6 +30,7 @@ import { registerMlflowRoutes } from './routes/mlflow';
 import { registerOnlineEndpointRoutes } from './routes/onlineEndpoints';
 import { registerOnlineDeploymentRoutes, provisionDeployment, type StoredDeployment } from './routes/onlineDeployments';
 import { registerInferenceRoutes } from './routes/inference';
+import { registerMetricsRoutes } from './routes/metrics';
 import { registerAdminRoutes } from './routes/admin';
 import { registerScheduleRoutes, fireSchedule, armSchedule, type StoredSchedule } from './routes/schedules';
 import { Scheduler } from './jobs/scheduler';
@@ -108,7 +110,7 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
   const deployments = new DeploymentManager(dataDir, options.scoringLauncher ?? new ProcessLauncher(), options.appInsightsConnectionString);
 
   // The context is complete before any request can arrive; `jobs` needs it to resolve inputs.
-  const ctx = { ws, baseUrl: () => baseUrl, store, ops, blobs, journal, faults, pools, deployments, tokenSecret, workspaceGuid, provisioningDelayMs: options.provisioningDelayMs ?? 100 } as Omit<EmulatorContext, 'jobs'> as EmulatorContext;
+  const ctx = { ws, baseUrl: () => baseUrl, store, ops, blobs, journal, faults, pools, deployments, liveMetrics: new LiveMetrics(), tokenSecret, workspaceGuid, provisioningDelayMs: options.provisioningDelayMs ?? 100 } as Omit<EmulatorContext, 'jobs'> as EmulatorContext;
   ctx.jobs = new JobRunner({
     store,
     runs,
@@ -140,7 +142,7 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
   }
 
   const app = createServer({ tls, tokenSecret, journal, faults, workspace: ws });
-  for (const register of [registerWorkspaceRoutes, registerComputeRoutes, registerAssetRoutes, registerJobRoutes, registerMlflowRoutes, registerOnlineEndpointRoutes, registerOnlineDeploymentRoutes, registerInferenceRoutes, registerAdminRoutes, registerScheduleRoutes, registerBatchRoutes]) {
+  for (const register of [registerWorkspaceRoutes, registerComputeRoutes, registerAssetRoutes, registerJobRoutes, registerMlflowRoutes, registerOnlineEndpointRoutes, registerOnlineDeploymentRoutes, registerInferenceRoutes, registerMetricsRoutes, registerAdminRoutes, registerScheduleRoutes, registerBatchRoutes]) {
     register(app, ctx);
   }
 

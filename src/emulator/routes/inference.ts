@@ -2,6 +2,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EmulatorContext } from '../context';
+import { Mirror } from '../mirror';
+import { forwardToDeployment } from '../serving/forward';
 import { getKeys, type StoredEndpoint } from './onlineEndpoints';
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
@@ -25,9 +27,12 @@ export function pickByTraffic(traffic: Record<string, number>, random = Math.ran
 }
 
 const FORWARD_REQUEST = ['content-type', 'authorization', 'accept', 'x-ms-client-request-id', 'x-request-id'];
-const FORWARD_RESPONSE = ['content-type', 'x-ms-request-id', 'x-ms-run-fn-exec-ms', 'x-ms-client-request-id'];
+
+/** What the scoring server answered, kept on the request for the telemetry hook. */
+type ScoredRequest = FastifyRequest & { modelStatus?: number };
 
 export function registerInferenceRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
+  const mirror = new Mirror(ctx);
   const handle = (target: string) => async (req: FastifyRequest<{ Params: { ep: string } }>, reply: FastifyReply) => {
     const e = ctx.store.get<StoredEndpoint>('onlineEndpoints', req.params.ep);
     if (!e || e.properties.provisioningState === 'Deleting') return fail(reply, 404, `Endpoint '${req.params.ep}' not found.`);
@@ -49,8 +54,7 @@ export function registerInferenceRoutes(app: FastifyInstance, ctx: EmulatorConte
         return fail(reply, 404, 'No valid deployments to route to. Please check that the endpoint has at least one deployment with positive weight values or use a deployment specific header to route.');
       }
     }
-    const instance = ctx.deployments.pick(e.name, deployment);
-    if (!instance) return fail(reply, 503, `Deployment '${deployment}' has no running instance (is it still provisioning or did it fail? see getLogs).`);
+    reply.header('azureml-model-deployment', deployment);
 
     const headers: Record<string, string> = {};
     for (const h of FORWARD_REQUEST) {
@@ -59,18 +63,13 @@ export function registerInferenceRoutes(app: FastifyInstance, ctx: EmulatorConte
     }
     const qs = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
     const body = req.method === 'POST' ? (req.body as Buffer | undefined) : undefined; // raw bytes (parser above)
-    let res: Response;
-    try {
-      res = await fetch(`http://127.0.0.1:${instance.port}/${target}${qs}`, { method: req.method, headers, body, signal: AbortSignal.timeout(90_000) });
-    } catch (err) {
-      return fail(reply, 502, `Deployment '${deployment}' did not answer: ${(err as Error).message}`);
-    }
-    reply.code(res.status).header('azureml-model-deployment', deployment);
-    for (const h of FORWARD_RESPONSE) {
-      const v = res.headers.get(h);
-      if (v !== null) reply.header(h, v);
-    }
-    return reply.send(Buffer.from(await res.arrayBuffer()));
+    const request = { method: req.method, target: `${target}${qs}`, operation: req.routeOptions.config.operation, headers, body };
+    const answer = await forwardToDeployment(ctx, e.name, deployment, request);
+    (req as ScoredRequest).modelStatus = answer.modelStatus;
+    reply.code(answer.status).headers(answer.headers).send(answer.body);
+    // Azure mirrors only what the traffic split routed, never a request that named its deployment.
+    if (!wanted) mirror.copy(e.name, e.properties.mirrorTraffic, request);
+    return reply;
   };
 
   // Scoring bodies are forwarded byte for byte, as Azure's front end does: never parsed here, so a malformed body
@@ -79,6 +78,18 @@ export function registerInferenceRoutes(app: FastifyInstance, ctx: EmulatorConte
   app.register(async (inference) => {
     inference.removeAllContentTypeParsers();
     inference.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    // Every answer of an existing endpoint is telemetry for its metrics (routes/metrics.ts), with the deployment
+    // that answered it ('' when none was chosen: a wrong key, no traffic).
+    inference.addHook('onResponse', async (req: FastifyRequest<{ Params: { ep: string } }>, reply) => {
+      if (!ctx.store.has('onlineEndpoints', req.params.ep)) return;
+      const deployment = reply.getHeader('azureml-model-deployment');
+      ctx.liveMetrics.record(req.params.ep, {
+        deployment: typeof deployment === 'string' ? deployment : '',
+        status: reply.statusCode,
+        modelStatus: (req as ScoredRequest).modelStatus,
+        latencyMs: reply.elapsedTime,
+      });
+    });
     inference.post('/inference/:ep/score', { config: { auth: 'endpointKey', operation: 'Inference_Score' } }, handle('score'));
     // The inference server's liveness answer ("Healthy"), which smoke tests check first.
     inference.get('/inference/:ep/', { config: { auth: 'endpointKey', operation: 'Inference_Health' } }, handle(''));

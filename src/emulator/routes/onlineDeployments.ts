@@ -163,6 +163,10 @@ export function registerOnlineDeploymentRoutes(app: FastifyInstance, ctx: Emulat
     if ((e.properties.traffic[d.name] ?? 0) > 0) {
       throw badRequest(`Deployment '${d.name}' receives ${e.properties.traffic[d.name]}% of endpoint '${e.name}' traffic; set its traffic to 0 before deleting it.`, 'traffic', 'UserError');
     }
+    if ((e.properties.mirrorTraffic?.[d.name] ?? 0) > 0) {
+      const share = e.properties.mirrorTraffic?.[d.name];
+      throw badRequest(`Deployment '${d.name}' receives ${share}% mirror traffic; set it to 0 before deleting it.`, 'mirrorTraffic', 'UserError');
+    }
     ctx.store.put('onlineDeployments', key, { ...d, properties: { ...d.properties, provisioningState: 'Deleting' } });
     const headers = ctx.ops.start(async () => {
       await ctx.deployments.stop(e.name, d.name);

@@ -8,6 +8,7 @@ import { WS_ROUTE, childId, childType, systemData, type TrackedResource } from '
 import { parse, send } from '../http';
 import { delay } from './computes';
 import type { EndpointKeys } from '../serving/deployments';
+import { checkMirrorTraffic } from '../mirror';
 
 const EndpointName = z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{1,30}[a-zA-Z0-9]$/, 'must be 3-32 characters: a letter first, then letters, digits or -, not ending with -');
 
@@ -72,6 +73,7 @@ export function registerOnlineEndpointRoutes(app: FastifyInstance, ctx: Emulator
     if (existing?.properties.provisioningState === 'Deleting') throw badRequest(`Endpoint '${ep}' is being deleted.`, 'endpointName', 'Conflict');
     const traffic = body.properties.traffic ?? existing?.properties.traffic ?? {};
     checkTraffic(ctx, ep, traffic, 'properties.traffic');
+    if (body.properties.mirrorTraffic) checkMirrorTraffic(ctx, ep, body.properties.mirrorTraffic, traffic);
     const now = new Date().toISOString();
     const endpoint: StoredEndpoint = {
       id: childId(ctx.ws, 'onlineEndpoints', ep),
@@ -126,6 +128,7 @@ export function registerOnlineEndpointRoutes(app: FastifyInstance, ctx: Emulator
         ctx.store.delete('onlineDeployments', `${e.name}/${d.name}`);
       }
       ctx.store.delete('endpointKeys', e.name);
+      ctx.liveMetrics.forget(e.name);
       ctx.store.delete('onlineEndpoints', e.name);
     }, { withLocation: true });
     return send(reply, 202, undefined, headers);
