@@ -18,7 +18,8 @@ export function checkMirrorTraffic(
   const field = 'properties.mirrorTraffic';
   for (const [d, share] of Object.entries(mirror)) {
     if (!ctx.store.has('onlineDeployments', `${endpoint}/${d}`)) {
-      throw badRequest(`Mirror traffic names deployment '${d}', which does not exist in endpoint '${endpoint}'.`, `${field}.${d}`, 'UserError');
+      const message = `Mirror traffic names deployment '${d}', which does not exist in endpoint '${endpoint}'.`;
+      throw badRequest(message, `${field}.${d}`, 'UserError');
     }
     if (share > 0 && (traffic[d] ?? 0) > 0) {
       throw badRequest(
@@ -30,7 +31,8 @@ export function checkMirrorTraffic(
   }
   const mirrored = Object.entries(mirror).filter(([, share]) => share > 0);
   if (mirrored.length > 1) {
-    throw badRequest(`Mirror traffic can go to one deployment only; it names ${mirrored.map(([d]) => d).join(', ')}.`, field, 'UserError');
+    const names = mirrored.map(([d]) => d).join(', ');
+    throw badRequest(`Mirror traffic can go to one deployment only; it names ${names}.`, field, 'UserError');
   }
   const total = mirrored.reduce((a, [, share]) => a + share, 0);
   if (total > MAX_MIRROR_PERCENT) {
@@ -58,7 +60,8 @@ export class Mirror {
     forwardToDeployment(this.ctx, endpoint, deployment, request)
       .then((a) => {
         const latencyMs = performance.now() - started;
-        this.ctx.liveMetrics.record(endpoint, { deployment, status: a.status, modelStatus: a.modelStatus, latencyMs, mirrored: true });
+        const { status, modelStatus } = a;
+        this.ctx.liveMetrics.record(endpoint, { deployment, status, modelStatus, latencyMs, mirrored: true });
       })
       .catch(() => {
         // A copy that fails to be sent is lost, as a shadow request may be; the client already has its answer.

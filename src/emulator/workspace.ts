@@ -110,7 +110,21 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
   const deployments = new DeploymentManager(dataDir, options.scoringLauncher ?? new ProcessLauncher(), options.appInsightsConnectionString);
 
   // The context is complete before any request can arrive; `jobs` needs it to resolve inputs.
-  const ctx = { ws, baseUrl: () => baseUrl, store, ops, blobs, journal, faults, pools, deployments, liveMetrics: new LiveMetrics(), tokenSecret, workspaceGuid, provisioningDelayMs: options.provisioningDelayMs ?? 100 } as Omit<EmulatorContext, 'jobs'> as EmulatorContext;
+  const ctx = {
+    ws,
+    baseUrl: () => baseUrl,
+    store,
+    ops,
+    blobs,
+    journal,
+    faults,
+    pools,
+    deployments,
+    liveMetrics: new LiveMetrics(),
+    tokenSecret,
+    workspaceGuid,
+    provisioningDelayMs: options.provisioningDelayMs ?? 100,
+  } as Omit<EmulatorContext, 'jobs'> as EmulatorContext;
   ctx.jobs = new JobRunner({
     store,
     runs,
@@ -142,7 +156,21 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
   }
 
   const app = createServer({ tls, tokenSecret, journal, faults, workspace: ws });
-  for (const register of [registerWorkspaceRoutes, registerComputeRoutes, registerAssetRoutes, registerJobRoutes, registerMlflowRoutes, registerOnlineEndpointRoutes, registerOnlineDeploymentRoutes, registerInferenceRoutes, registerMetricsRoutes, registerAdminRoutes, registerScheduleRoutes, registerBatchRoutes]) {
+  const routes = [
+    registerWorkspaceRoutes,
+    registerComputeRoutes,
+    registerAssetRoutes,
+    registerJobRoutes,
+    registerMlflowRoutes,
+    registerOnlineEndpointRoutes,
+    registerOnlineDeploymentRoutes,
+    registerInferenceRoutes,
+    registerMetricsRoutes,
+    registerAdminRoutes,
+    registerScheduleRoutes,
+    registerBatchRoutes,
+  ];
+  for (const register of routes) {
     register(app, ctx);
   }
 

@@ -63,7 +63,8 @@ export function registerInferenceRoutes(app: FastifyInstance, ctx: EmulatorConte
     }
     const qs = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
     const body = req.method === 'POST' ? (req.body as Buffer | undefined) : undefined; // raw bytes (parser above)
-    const request = { method: req.method, target: `${target}${qs}`, operation: req.routeOptions.config.operation, headers, body };
+    const { operation } = req.routeOptions.config;
+    const request = { method: req.method, target: `${target}${qs}`, operation, headers, body };
     const answer = await forwardToDeployment(ctx, e.name, deployment, request);
     (req as ScoredRequest).modelStatus = answer.modelStatus;
     reply.code(answer.status).headers(answer.headers).send(answer.body);

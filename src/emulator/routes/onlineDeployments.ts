@@ -165,7 +165,8 @@ export function registerOnlineDeploymentRoutes(app: FastifyInstance, ctx: Emulat
     }
     if ((e.properties.mirrorTraffic?.[d.name] ?? 0) > 0) {
       const share = e.properties.mirrorTraffic?.[d.name];
-      throw badRequest(`Deployment '${d.name}' receives ${share}% mirror traffic; set it to 0 before deleting it.`, 'mirrorTraffic', 'UserError');
+      const message = `Deployment '${d.name}' receives ${share}% mirror traffic; set it to 0 before deleting it.`;
+      throw badRequest(message, 'mirrorTraffic', 'UserError');
     }
     ctx.store.put('onlineDeployments', key, { ...d, properties: { ...d.properties, provisioningState: 'Deleting' } });
     const headers = ctx.ops.start(async () => {

@@ -35,14 +35,16 @@ export async function forwardToDeployment(
 ): Promise<ScoringAnswer> {
   const instance = ctx.deployments.pick(endpoint, deployment);
   if (!instance) {
-    return answer(503, `Deployment '${deployment}' has no running instance (is it still provisioning or did it fail? see getLogs).`);
+    const why = 'is it still provisioning or did it fail? see getLogs';
+    return answer(503, `Deployment '${deployment}' has no running instance (${why}).`);
   }
   const path = `/inference/${endpoint}/${request.target}`;
   const fault = ctx.faults.decide({ method: request.method, path, operation: request.operation, endpoint, deployment });
   if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
   if (fault.fail) {
     // As if the scoring server itself failed: the status is the model's.
-    return answer(fault.fail.status, `Injected fault: deployment '${deployment}' answered ${fault.fail.status}.`, fault.fail.status);
+    const { status } = fault.fail;
+    return answer(status, `Injected fault: deployment '${deployment}' answered ${status}.`, status);
   }
   let res: Response;
   try {
