@@ -80,9 +80,10 @@ export function registerInferenceRoutes(app: FastifyInstance, ctx: EmulatorConte
     inference.removeAllContentTypeParsers();
     inference.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
     // Every answer of an existing endpoint is telemetry for its metrics (routes/metrics.ts), with the deployment
-    // that answered it ('' when none was chosen: a wrong key, no traffic).
-    inference.addHook('onResponse', async (req: FastifyRequest<{ Params: { ep: string } }>, reply) => {
-      if (!ctx.store.has('onlineEndpoints', req.params.ep)) return;
+    // that answered it ('' when none was chosen: a wrong key, no traffic). Recorded as the answer goes out, so a
+    // client that has its answer finds it in the metrics.
+    inference.addHook('onSend', async (req: FastifyRequest<{ Params: { ep: string } }>, reply, payload) => {
+      if (!ctx.store.has('onlineEndpoints', req.params.ep)) return payload;
       const deployment = reply.getHeader('azureml-model-deployment');
       ctx.liveMetrics.record(req.params.ep, {
         deployment: typeof deployment === 'string' ? deployment : '',
@@ -90,6 +91,7 @@ export function registerInferenceRoutes(app: FastifyInstance, ctx: EmulatorConte
         modelStatus: (req as ScoredRequest).modelStatus,
         latencyMs: reply.elapsedTime,
       });
+      return payload;
     });
     inference.post('/inference/:ep/score', { config: { auth: 'endpointKey', operation: 'Inference_Score' } }, handle('score'));
     // The inference server's liveness answer ("Healthy"), which smoke tests check first.
