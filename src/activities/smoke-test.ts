@@ -1,29 +1,17 @@
 // smokeTest: the smoke test and load benchmark against the new deployment (before it gets traffic), as the gate.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { call } from '../azureml';
 import { runBenchmark, runSmokeTest } from '../smoketest';
 import type { SmokeSummary, SmokeTestInput } from './contract';
 import { beat, type ActivityDeps } from './deps';
+import { deploymentTarget } from './endpoint-target';
 
 export const smokeTest = ({ client, reportsDir }: ActivityDeps) =>
   async function smokeTest({ project, cycle, deployment, gate }: SmokeTestInput): Promise<SmokeSummary> {
-    const { endpointName, deploymentName, scoringUri } = deployment;
-    const endpoint = await call(`read endpoint ${endpointName}`, () => client.arm.onlineEndpoints.get(client.rg, client.ws, endpointName));
-    // The key is fetched here and lives only in this call: never returned, logged or put in a report.
-    const keys = await call(`read the keys of endpoint ${endpointName}`, () => client.arm.onlineEndpoints.listKeys(client.rg, client.ws, endpointName));
-    const key = keys.primaryKey ?? keys.secondaryKey;
-    if (!key) throw new Error(`Endpoint ${endpointName} returned no key; it must use authMode Key.`);
-
+    const { endpointName, deploymentName } = deployment;
     const outDir = join(reportsDir, project, `cycle-${cycle}`);
-    const target = {
-      scoringUri,
-      key,
-      ...(endpoint.properties.swaggerUri ? { swaggerUri: endpoint.properties.swaggerUri } : {}),
-      ...(client.target.caCertificate ? { ca: client.target.caCertificate } : {}),
-      // Test this cycle's deployment directly: the endpoint's traffic still goes to the champion.
-      headers: { 'azureml-model-deployment': deploymentName },
-    };
+    // This cycle's deployment directly: the endpoint's traffic still goes to the champion.
+    const target = await deploymentTarget(client, endpointName, deploymentName);
     beat({ check: 'smoke test' });
     const smoke = await runSmokeTest({ ...target, outDir });
     const checks = smoke.checks.map((c) => ({ name: c.name, passed: c.passed, detail: c.reason }));

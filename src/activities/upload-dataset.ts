@@ -1,13 +1,35 @@
-// uploadDataset: checks the CSV, uploads it with an MLTable to the default datastore, registers a data version named by its hash.
+// uploadDataset: checks the CSV, holds out the cycle's test slice, uploads both parts as data versions named by hash.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApplicationFailure } from '@temporalio/common';
-import { DatasetError, inferDataset, parseCsv } from '../automl';
-import { call, lookup } from '../azureml';
+import { DatasetError, formatCsv, inferDataset, parseCsv, type Table } from '../automl';
+import { call, lookup, type AzureMLClient } from '../azureml';
 import type { DatasetRef, UploadDatasetInput } from './contract';
 import type { ActivityDeps } from './deps';
+import { holdOutTestSlice, testSliceSeed } from './test-slice';
+
+// These three types move into src/contract when the cycle workflow passes the cycle (issue #11).
+export interface UploadWithTestSliceInput extends UploadDatasetInput {
+  /**
+   * With the project, seeds the test slice. Absent (the cycle workflow does not pass it yet): no slice is held out
+   * and the whole file is the training data, as before.
+   */
+  cycle?: number;
+  /** Share of the labelled rows held out; default DEFAULT_TEST_SHARE. */
+  testShare?: number;
+}
+
+/** The held-out rows as their own data asset (uri_file): what evaluateModels scores both models on. */
+export interface TestSliceRef extends DatasetRef {
+  rows: number;
+}
+
+/** The training data (what the AutoML job sees) and, when a cycle was given, the test slice held out of it. */
+export interface UploadedDataset extends DatasetRef {
+  testSlice?: TestSliceRef;
+}
 
 const MLTABLE = `paths:
   - file: ./data.csv
@@ -29,7 +51,8 @@ async function readBytes(uri: string): Promise<Buffer> {
       response = await fetch(uri, { signal: AbortSignal.timeout(60_000) });
     } catch (err) {
       // The network may come back: retryable.
-      throw ApplicationFailure.create({ type: 'DatasetUnreachable', message: `Could not download ${uri}: ${(err as Error).message}` });
+      const message = `Could not download ${uri}: ${(err as Error).message}`;
+      throw ApplicationFailure.create({ type: 'DatasetUnreachable', message });
     }
     if (!response.ok) throw badData(`Could not download ${uri}: HTTP ${response.status}. Check the URL.`);
     return Buffer.from(await response.arrayBuffer());
@@ -39,48 +62,128 @@ async function readBytes(uri: string): Promise<Buffer> {
     return await readFile(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') throw badData(`The dataset ${path} does not exist (or is not a file). Check the path given to --dataset / --data.`);
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') {
+      const fix = 'Check the path given to --dataset / --data.';
+      throw badData(`The dataset ${path} does not exist (or is not a file). ${fix}`);
+    }
     throw err;
   }
 }
 
+/** Runs the engine's own checks, so a file that would fail training fails here, before anything is created. */
+function checked<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (err instanceof DatasetError) throw badData(err.message);
+    throw err;
+  }
+}
+
+const contentHash = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+
+interface DataVersionSpec {
+  name: string;
+  /** The version's files go into <folder>/<version>/ of the default datastore. */
+  folder: string;
+  /** Hashed into the version. */
+  content: Buffer;
+  files: { file: string; bytes: Buffer; type: string }[];
+  /** Azure's data type, and the file (or '' for the folder) its dataUri points at. */
+  dataType: 'mltable' | 'uri_file';
+  dataPath: string;
+  description: string;
+  tags: Record<string, string>;
+}
+
+/**
+ * Uploads the files and registers them as data version <name>:<version>, unless that version exists: the version is
+ * the hash of the content, so a retried step, or an unchanged file in a later cycle, finds it and stops there.
+ */
+async function registerOnce(client: AzureMLClient, spec: DataVersionSpec): Promise<DatasetRef> {
+  const { name } = spec;
+  const version = contentHash(spec.content);
+  const ref = { name, version, uri: `azureml:${name}:${version}` };
+  const read = () => client.arm.dataVersions.get(client.rg, client.ws, name, version);
+  if (await lookup(`read data ${name}:${version}`, read)) return ref;
+
+  const { client: container, datastore } = await client.datastoreContainer();
+  const folder = `${spec.folder}/${version}`;
+  await call(`upload ${folder}/${spec.files[0].file}`, async () => {
+    await container.createIfNotExists();
+    for (const f of spec.files) {
+      const blob = container.getBlockBlobClient(`${folder}/${f.file}`);
+      await blob.uploadData(f.bytes, { blobHTTPHeaders: { blobContentType: f.type } });
+    }
+  });
+  const properties = {
+    dataType: spec.dataType,
+    dataUri: `azureml://datastores/${datastore}/paths/${folder}/${spec.dataPath}`,
+    description: spec.description,
+    tags: spec.tags,
+  };
+  await call(`register data ${name}:${version}`, () =>
+    client.arm.dataVersions.createOrUpdate(client.rg, client.ws, name, version, { properties }),
+  );
+  return ref;
+}
+
+/** The training data as an MLTable folder (the CSV and its MLTable file): the input an AutoML job takes. */
+function uploadTraining(client: AzureMLClient, input: UploadDatasetInput, csv: Buffer): Promise<DatasetRef> {
+  const { project, target, datasetUri } = input;
+  const source = basename(datasetUri);
+  return registerOnce(client, {
+    name: `${project}-data`,
+    folder: `datasets/${project}`,
+    content: csv,
+    files: [
+      { file: 'data.csv', bytes: csv, type: 'text/csv' },
+      { file: 'MLTable', bytes: Buffer.from(MLTABLE), type: 'text/yaml' },
+    ],
+    dataType: 'mltable',
+    dataPath: '',
+    description: `${source} (target column ${target}), uploaded by amlops`,
+    tags: { project, target, source },
+  });
+}
+
+/** The test slice as one CSV file (uri_file), outside the MLTable folder the AutoML job reads. */
+async function uploadTestSlice(client: AzureMLClient, input: UploadDatasetInput, test: Table): Promise<TestSliceRef> {
+  const { project, target, datasetUri } = input;
+  const source = basename(datasetUri);
+  const csv = Buffer.from(formatCsv(test));
+  const rows = test.rows.length;
+  const ref = await registerOnce(client, {
+    name: `${project}-test`,
+    // Beside the training versions: "test" is never a 16-digit hash.
+    folder: `datasets/${project}/test`,
+    content: csv,
+    files: [{ file: 'test.csv', bytes: csv, type: 'text/csv' }],
+    dataType: 'uri_file',
+    dataPath: 'test.csv',
+    description: `${rows} rows of ${source} held out of AutoML to compare the challenger with the champion`,
+    tags: { project, target, source, rows: String(rows) },
+  });
+  return { ...ref, rows };
+}
+
 export const uploadDataset = ({ client }: ActivityDeps) =>
-  async function uploadDataset(input: UploadDatasetInput): Promise<DatasetRef> {
-    const { project, datasetUri, target } = input;
+  async function uploadDataset(input: UploadWithTestSliceInput): Promise<UploadedDataset> {
+    const { project, cycle, datasetUri, target } = input;
     const azureml = /^azureml:([^:/]+):([^:/]+)$/.exec(datasetUri);
+    // A registered asset is used as it is: no test slice is cut from it.
     if (azureml) return { name: azureml[1], version: azureml[2], uri: datasetUri };
 
     const bytes = await readBytes(datasetUri);
-    try {
-      // The engine's own checks: a file that would fail training fails here, before anything is created.
-      inferDataset(parseCsv(bytes, `The dataset ${basename(datasetUri)}`), target);
-    } catch (err) {
-      if (err instanceof DatasetError) throw badData(err.message);
-      throw err;
-    }
+    const table = checked(() => parseCsv(bytes, `The dataset ${basename(datasetUri)}`));
+    checked(() => inferDataset(table, target));
+    if (cycle === undefined) return uploadTraining(client, input, bytes);
 
-    const name = `${project}-data`;
-    const version = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
-    const ref = { name, version, uri: `azureml:${name}:${version}` };
-    const existing = await lookup(`read data ${name}:${version}`, () => client.arm.dataVersions.get(client.rg, client.ws, name, version));
-    if (existing) return ref;
-
-    const { client: container, datastore } = await client.datastoreContainer();
-    const folder = `datasets/${project}/${version}`;
-    await call(`upload ${folder}/data.csv`, async () => {
-      await container.createIfNotExists();
-      await container.getBlockBlobClient(`${folder}/data.csv`).uploadData(bytes, { blobHTTPHeaders: { blobContentType: 'text/csv' } });
-      await container.getBlockBlobClient(`${folder}/MLTable`).uploadData(Buffer.from(MLTABLE), { blobHTTPHeaders: { blobContentType: 'text/yaml' } });
+    const { training, test } = checked(() => {
+      const split = holdOutTestSlice(table, target, testSliceSeed(project, cycle), input.testShare);
+      inferDataset(split.training, target);
+      return split;
     });
-    await call(`register data ${name}:${version}`, () =>
-      client.arm.dataVersions.createOrUpdate(client.rg, client.ws, name, version, {
-        properties: {
-          dataType: 'mltable',
-          dataUri: `azureml://datastores/${datastore}/paths/${folder}/`,
-          description: `${basename(datasetUri)} (target column ${target}), uploaded by amlops`,
-          tags: { project, target, source: basename(datasetUri) },
-        },
-      }),
-    );
-    return ref;
+    const dataset = await uploadTraining(client, input, Buffer.from(formatCsv(training)));
+    return { ...dataset, testSlice: await uploadTestSlice(client, input, test) };
   };

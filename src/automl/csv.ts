@@ -1,4 +1,4 @@
-// Turns CSV bytes into a header and raw rows (no file access: the caller reads the file), with errors that name the line.
+// CSV text to a header and raw rows, and back (no file access: callers read and write files); errors name the line.
 import { parse } from 'csv-parse/sync';
 import { DatasetError } from './errors';
 import type { RawRow } from './types';
@@ -78,14 +78,16 @@ export function parseCsv(input: Uint8Array | string, sourceName = 'the dataset')
   }
   let records: string[][];
   try {
-    records = parse(text, { skip_empty_lines: true, trim: true, relax_quotes: false, delimiter: sniffDelimiter(text) }) as string[][];
+    const options = { skip_empty_lines: true, trim: true, relax_quotes: false, delimiter: sniffDelimiter(text) };
+    records = parse(text, options) as string[][];
   } catch (e) {
     // csv-parse reports the 1-based line where the bad record ends in `lines`.
     const err = e as { message?: string; lines?: number };
     const line = typeof err.lines === 'number' ? err.lines : undefined;
     throw new DatasetError(
       'UnparseableRow',
-      `${sourceName} could not be parsed as CSV${line !== undefined ? ` at line ${line}` : ''}: ${err.message ?? String(e)}. ` +
+      `${sourceName} could not be parsed as CSV${line !== undefined ? ` at line ${line}` : ''}: ` +
+        `${err.message ?? String(e)}. ` +
         'Fix that line (every row needs as many fields as the header; quote fields that contain commas) and try again.',
       { line },
     );
@@ -97,10 +99,11 @@ export function parseCsv(input: Uint8Array | string, sourceName = 'the dataset')
   const seen = new Set<string>();
   for (const c of columns) {
     if (seen.has(c)) {
-      throw new DatasetError('DuplicateColumn', `${sourceName} has the column "${c}" twice in its header; rename one of them.`, {
-        line: 1,
-        columns,
-      });
+      throw new DatasetError(
+        'DuplicateColumn',
+        `${sourceName} has the column "${c}" twice in its header; rename one of them.`,
+        { line: 1, columns },
+      );
     }
     seen.add(c);
   }
@@ -112,4 +115,20 @@ export function parseCsv(input: Uint8Array | string, sourceName = 'the dataset')
     rows[i - 1] = row;
   }
   return { columns, rows };
+}
+
+/** One cell: quoted when it holds a delimiter, quote or line break, or edge spaces parseCsv's trim would drop. */
+function formatCell(value: RawRow[string], onlyColumn: boolean): string {
+  const text = value === null || value === undefined ? '' : String(value);
+  // A lone empty cell would make an empty line, which parseCsv skips: quote it so the row survives.
+  if (/[",\r\n]|^\s|\s$/.test(text) || (onlyColumn && text === '')) return `"${text.replace(/"/g, '""')}"`;
+  return text;
+}
+
+/** Writes a table as comma-separated CSV with a header line; parseCsv reads it back to the same table. */
+export function formatCsv(table: Table): string {
+  const only = table.columns.length === 1;
+  const line = (cells: RawRow[string][]) => cells.map((c) => formatCell(c, only)).join(',');
+  const lines = [line(table.columns), ...table.rows.map((r) => line(table.columns.map((c) => r[c])))];
+  return `${lines.join('\n')}\n`;
 }

@@ -9,6 +9,7 @@ import { fitForClasses, Frame, Hyperparameters, learnerFor, loadForClasses, Trai
 import { computeMetrics, metricValue, METRIC_NAMES, predWidth, scoreOf } from './metrics';
 import { EngineModelJSON, EnsemblePredictor, MemberJSON } from './model';
 import { Rng } from './rng';
+import { shuffledByClass, stratifiedHoldout } from './split';
 import type { TrialConfig } from './search';
 import type { AutoMLResult, AutoMLSettings, FeatureImportance, Guardrail, Metrics, ModelArtifact, PrimaryMetric, RawRow, TrialResult } from './types';
 
@@ -83,28 +84,15 @@ export function resolveSettings(s: AutoMLSettings): Required<Pick<AutoMLSettings
  */
 function chooseValidation(y: Uint8Array, nClasses: number, rng: Rng, s: AutoMLSettings, nodes: number): ValidationPlan {
   const n = y.length;
-  const byClass: number[][] = Array.from({ length: nClasses }, () => []);
-  for (let i = 0; i < n; i++) byClass[y[i]].push(i);
-  byClass.forEach((c) => rng.shuffle(c));
+  const byClass = shuffledByClass(y, nClasses, rng);
   // Cross-validation costs k fits per trial but lets every row both choose and train the model:
   // worth it for small data, and for mid-sized data when the budget (node-seconds) is generous.
   const generous = n <= 100_000 && s.timeoutSeconds * nodes >= n / 250;
   const wantCv = s.nCrossValidations !== undefined ? s.nCrossValidations >= 2 : s.validationSize === undefined && (n < 20000 || generous);
   if (!wantCv) {
     const holdoutFraction = s.validationSize ?? 0.15;
-    const valid: number[] = [];
-    const train: number[] = [];
-    for (const c of byClass) {
-      const k = Math.round(c.length * holdoutFraction);
-      valid.push(...c.slice(0, k));
-      train.push(...c.slice(k));
-    }
-    return {
-      method: 'holdout',
-      holdoutFraction,
-      trainIdx: Uint32Array.from(train.sort((a, b) => a - b)),
-      validIdx: Uint32Array.from(valid.sort((a, b) => a - b)),
-    };
+    const { trainIdx, heldOutIdx } = stratifiedHoldout(byClass, holdoutFraction);
+    return { method: 'holdout', holdoutFraction, trainIdx, validIdx: heldOutIdx };
   }
   const folds = Math.min(10, s.nCrossValidations ?? (n < 2000 ? 5 : 3));
   const foldOf = new Uint8Array(n);

@@ -1,10 +1,20 @@
 // The AutoML engine's door: pure computation (no files, network, threads or clock of its own).
 export * from './types';
 export { DatasetError, DatasetErrorCode, DatasetErrorDetails } from './errors';
-export { parseCsv, Table } from './csv';
-export { inferDataset, Inference, DroppedColumn, MIN_ROWS } from './infer';
+export { formatCsv, parseCsv, Table } from './csv';
+export { inferDataset, inferTarget, Inference, DroppedColumn, MIN_ROWS } from './infer';
+export { Rng } from './rng';
+export { heldOutCount, shuffledByClass, stratifiedHoldout } from './split';
 export { Featurizer, FeaturizerSpec, FeatureSpec } from './featurizer';
-export { computeMetrics, metricValue, rocAuc, averagePrecision, higherIsBetter, scoreOf, METRIC_NAMES } from './metrics';
+export {
+  computeMetrics,
+  metricValue,
+  rocAuc,
+  averagePrecision,
+  higherIsBetter,
+  scoreOf,
+  METRIC_NAMES,
+} from './metrics';
 export { loadModel, EngineModelJSON } from './model';
 export { train, TrainOptions } from './train';
 export {

@@ -57,7 +57,10 @@ export function rocAuc(y: ArrayLike<number>, p: ArrayLike<number>): number {
 /** Average precision (scikit-learn's step-wise definition, tied scores as one threshold). */
 export function averagePrecision(y: ArrayLike<number>, p: ArrayLike<number>): number {
   const n = y.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => p[b] - p[a]);
+  // A pushed array, not Array.from({ length: n }, ...): 0.03 ms instead of 0.5 ms for 6,500 rows.
+  const order: number[] = [];
+  for (let i = 0; i < n; i++) order.push(i);
+  order.sort((a, b) => p[b] - p[a]);
   let totalPos = 0;
   for (let i = 0; i < n; i++) totalPos += y[i] === 1 ? 1 : 0;
   if (totalPos === 0) return NaN;
@@ -86,47 +89,75 @@ export function averagePrecision(y: ArrayLike<number>, p: ArrayLike<number>): nu
 export function computeMetrics(y: ArrayLike<number>, p: ArrayLike<number>, nClasses = 2): Metrics {
   if (nClasses > 2) return multiclassMetrics(y, p, nClasses);
   const n = y.length;
-  let tp = 0;
-  let tn = 0;
-  let fp = 0;
-  let fn = 0;
-  let loss = 0;
-  const eps = 1e-15;
-  for (let i = 0; i < n; i++) {
-    const pi = Math.min(Math.max(p[i], eps), 1 - eps);
-    const pred = p[i] > 0.5 ? 1 : 0;
-    if (y[i] === 1) {
-      loss -= Math.log(pi);
-      if (pred === 1) tp++;
-      else fn++;
-    } else {
-      loss -= Math.log(1 - pi);
-      if (pred === 1) fp++;
-      else tn++;
-    }
-  }
-  const n1 = tp + fn;
-  const n0 = tn + fp;
+  const c = confusion(y, p);
   const auc = rocAuc(y, p);
-  // Class 0's one-vs-rest view: labels flipped, scores 1 - p.
-  const y0 = Array.from({ length: n }, (_, i) => 1 - (y[i] as number));
-  const p0 = Array.from({ length: n }, (_, i) => 1 - (p[i] as number));
-  const ap1 = averagePrecision(y, p);
-  const ap0 = averagePrecision(y0, p0);
   const f1 = (tpc: number, fpc: number, fnc: number) => (tpc === 0 ? 0 : (2 * tpc) / (2 * tpc + fpc + fnc));
-  const recall1 = n1 ? tp / n1 : 0;
-  const recall0 = n0 ? tn / n0 : 0;
+  const { tp, tn, fp, fn } = c;
   return {
     // With two classes both one-vs-rest AUCs equal the binary AUC, so weighted = macro = AUC.
     AUC_weighted: auc,
     AUC_macro: auc,
-    accuracy: (tp + tn) / n,
-    average_precision_score_weighted: (n1 * ap1 + n0 * ap0) / n,
-    f1_score_weighted: (n1 * f1(tp, fp, fn) + n0 * f1(tn, fn, fp)) / n,
-    log_loss: loss / n,
-    // (macro recall - 1/C) / (1 - 1/C) with C = 2: 0 for a constant guess, 1 for perfect.
-    norm_macro_recall: Math.max(0, ((recall0 + recall1) / 2 - 0.5) / 0.5),
+    accuracy: accuracy(c),
+    average_precision_score_weighted: weightedAveragePrecision(y, p, c),
+    f1_score_weighted: ((tp + fn) * f1(tp, fp, fn) + (tn + fp) * f1(tn, fn, fp)) / n,
+    log_loss: logLoss(y, p),
+    norm_macro_recall: normMacroRecall(c),
   };
+}
+
+interface Confusion {
+  tp: number;
+  tn: number;
+  fp: number;
+  fn: number;
+}
+
+/** Two classes: counts of each (label, prediction p > 0.5) pair. */
+function confusion(y: ArrayLike<number>, p: ArrayLike<number>): Confusion {
+  const c = { tp: 0, tn: 0, fp: 0, fn: 0 };
+  for (let i = 0; i < y.length; i++) {
+    const positive = p[i] > 0.5;
+    if (y[i] === 1) {
+      if (positive) c.tp++;
+      else c.fn++;
+    } else if (positive) c.fp++;
+    else c.tn++;
+  }
+  return c;
+}
+
+function accuracy({ tp, tn, fp, fn }: Confusion): number {
+  return (tp + tn) / (tp + tn + fp + fn);
+}
+
+/** (macro recall - 1/C) / (1 - 1/C) with C = 2: 0 for a constant guess, 1 for perfect. */
+function normMacroRecall({ tp, tn, fp, fn }: Confusion): number {
+  const recall1 = tp + fn ? tp / (tp + fn) : 0;
+  const recall0 = tn + fp ? tn / (tn + fp) : 0;
+  return Math.max(0, ((recall0 + recall1) / 2 - 0.5) / 0.5);
+}
+
+/**
+ * Both classes' average precision weighted by their support. Class 0's one-vs-rest view (labels flipped, scores 1 - p)
+ * lists the rows in reverse, which leaves its value unchanged: rows already ordered by p (the paired bootstrap lays
+ * them out so) then reach both sorts in order, and each sort takes near-linear time.
+ */
+function weightedAveragePrecision(y: ArrayLike<number>, p: ArrayLike<number>, { tp, tn, fp, fn }: Confusion): number {
+  const n = y.length;
+  const y0 = new Uint8Array(n);
+  const p0 = new Float64Array(n);
+  for (let i = 0; i < n; i++) (y0[i] = 1 - y[n - 1 - i]), (p0[i] = 1 - p[n - 1 - i]);
+  return ((tp + fn) * averagePrecision(y, p) + (tn + fp) * averagePrecision(y0, p0)) / n;
+}
+
+function logLoss(y: ArrayLike<number>, p: ArrayLike<number>): number {
+  const eps = 1e-15;
+  let loss = 0;
+  for (let i = 0; i < y.length; i++) {
+    const pi = Math.min(Math.max(p[i], eps), 1 - eps);
+    loss -= y[i] === 1 ? Math.log(pi) : Math.log(1 - pi);
+  }
+  return loss / y.length;
 }
 
 /**
@@ -137,9 +168,17 @@ export function predWidth(nClasses: number): number {
   return nClasses === 2 ? 1 : nClasses;
 }
 
-/** One metric, computing only what it needs (the ensemble search calls this many times). */
+/**
+ * One metric, computing only what it needs (the ensemble search and the paired bootstrap of src/monitoring call this
+ * thousands of times).
+ */
 export function metricValue(m: PrimaryMetric, y: ArrayLike<number>, p: ArrayLike<number>, nClasses = 2): number {
-  if (nClasses === 2 && (m === 'AUC_weighted' || m === 'AUC_macro')) return rocAuc(y, p);
+  if (nClasses === 2) {
+    if (m === 'AUC_weighted' || m === 'AUC_macro') return rocAuc(y, p);
+    if (m === 'accuracy') return accuracy(confusion(y, p));
+    if (m === 'norm_macro_recall') return normMacroRecall(confusion(y, p));
+    if (m === 'average_precision_score_weighted') return weightedAveragePrecision(y, p, confusion(y, p));
+  }
   return computeMetrics(y, p, nClasses)[m];
 }
 

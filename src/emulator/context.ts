@@ -1,4 +1,5 @@
-// What every route module is given: the workspace identity, its store, storage, operations and engines.
+// What every resource and route module is given: the workspace identity, its store, storage, operations and engines.
+import type { FastifyPluginAsync } from 'fastify';
 import type { WorkspaceIdentity } from './ids';
 import type { Store } from './store';
 import type { Operations } from './lro';
@@ -7,6 +8,7 @@ import type { Journal } from './journal';
 import type { Faults } from './faults';
 import type { Pools } from './compute/pool';
 import type { JobRunner } from './jobs/runner';
+import type { Runs } from './jobs/runs';
 import type { DeploymentManager } from './serving/deployments';
 import type { Scheduler } from './jobs/scheduler';
 import type { LiveMetrics } from './live-metrics';
@@ -21,6 +23,7 @@ export interface EmulatorContext {
   journal: Journal;
   faults: Faults;
   pools: Pools;
+  runs: Runs;
   jobs: JobRunner;
   deployments: DeploymentManager;
   /** Scoring requests per endpoint and deployment, for the metrics API. */
@@ -31,3 +34,6 @@ export interface EmulatorContext {
   /** Simulated time a resource stays Creating/Updating, so clients see the LRO states. */
   provisioningDelayMs: number;
 }
+
+/** A route module: a fastify plugin registered with the workspace's context. */
+export type RoutePlugin = FastifyPluginAsync<{ ctx: EmulatorContext }>;

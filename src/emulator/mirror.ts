@@ -1,44 +1,6 @@
-// Mirror traffic: Azure's rules for an endpoint's mirrorTraffic, and the copies of live requests sent to the mirror.
+// Mirror traffic: copies of live requests sent to the endpoint's mirror deployment (rules: resources/onlineEndpoints).
 import type { EmulatorContext } from './context';
-import { badRequest } from './errors';
 import { forwardToDeployment, type ScoringRequest } from './serving/forward';
-
-/**
- * From Azure ML's "Safe rollout for online endpoints": mirror traffic goes to one deployment only, at most 50%, and a
- * deployment takes live or mirror traffic, not both. (The 2024-10-01 spec: values "need to sum to utmost 50".)
- */
-export const MAX_MIRROR_PERCENT = 50;
-
-export function checkMirrorTraffic(
-  ctx: EmulatorContext,
-  endpoint: string,
-  mirror: Record<string, number>,
-  traffic: Record<string, number>,
-): void {
-  const field = 'properties.mirrorTraffic';
-  for (const [d, share] of Object.entries(mirror)) {
-    if (!ctx.store.has('onlineDeployments', `${endpoint}/${d}`)) {
-      const message = `Mirror traffic names deployment '${d}', which does not exist in endpoint '${endpoint}'.`;
-      throw badRequest(message, `${field}.${d}`, 'UserError');
-    }
-    if (share > 0 && (traffic[d] ?? 0) > 0) {
-      throw badRequest(
-        `Deployment '${d}' takes ${traffic[d]}% of live traffic; a deployment takes live or mirror traffic, not both.`,
-        `${field}.${d}`,
-        'UserError',
-      );
-    }
-  }
-  const mirrored = Object.entries(mirror).filter(([, share]) => share > 0);
-  if (mirrored.length > 1) {
-    const names = mirrored.map(([d]) => d).join(', ');
-    throw badRequest(`Mirror traffic can go to one deployment only; it names ${names}.`, field, 'UserError');
-  }
-  const total = mirrored.reduce((a, [, share]) => a + share, 0);
-  if (total > MAX_MIRROR_PERCENT) {
-    throw badRequest(`Mirror traffic can be at most ${MAX_MIRROR_PERCENT}%; it is ${total}%.`, field, 'UserError');
-  }
-}
 
 /** Copies requests to the mirror deployment after the client's answer, and records what the mirror answered. */
 export class Mirror {

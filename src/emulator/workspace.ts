@@ -20,21 +20,54 @@ import type { TrainingEngine } from './jobs/engine';
 import { ThreadTrainingEngine } from './jobs/thread-engine';
 import { DeploymentManager } from './serving/deployments';
 import { ProcessLauncher, type ScoringLauncher } from './serving/launcher';
-import type { EmulatorContext } from './context';
+import type { EmulatorContext, RoutePlugin } from './context';
 import type { WorkspaceIdentity } from './ids';
-import { registerWorkspaceRoutes, DEFAULT_DATASTORE } from './routes/workspace';
-import { registerComputeRoutes, scaleOf, type StoredCompute } from './routes/computes';
-import { registerAssetRoutes } from './routes/assets';
-import { registerJobRoutes, resolveJobInput } from './routes/jobs';
-import { registerMlflowRoutes } from './routes/mlflow';
-import { registerOnlineEndpointRoutes } from './routes/onlineEndpoints';
-import { registerOnlineDeploymentRoutes, provisionDeployment, type StoredDeployment } from './routes/onlineDeployments';
-import { registerInferenceRoutes } from './routes/inference';
-import { registerMetricsRoutes } from './routes/metrics';
-import { registerAdminRoutes } from './routes/admin';
-import { registerScheduleRoutes, fireSchedule, armSchedule, type StoredSchedule } from './routes/schedules';
 import { Scheduler } from './jobs/scheduler';
-import { registerBatchRoutes, type BatchJob } from './routes/batch';
+import * as batchJobs from './resources/batchJobs';
+import * as computes from './resources/computes';
+import { resolveDataInput } from './resources/data';
+import * as jobs from './resources/jobs';
+import * as onlineDeployments from './resources/onlineDeployments';
+import * as schedules from './resources/schedules';
+import { DEFAULT_DATASTORE } from './resources/workspace';
+import { adminRoutes } from './routes/admin';
+import { assetRoutes } from './routes/assets';
+import { batchRoutes } from './routes/batch';
+import { computeRoutes } from './routes/computes';
+import { inferenceRoutes } from './routes/inference';
+import { jobRoutes } from './routes/jobs';
+import { metricsRoutes } from './routes/metrics';
+import { mlflowRoutes } from './routes/mlflow';
+import { onlineDeploymentRoutes } from './routes/onlineDeployments';
+import { onlineEndpointRoutes } from './routes/onlineEndpoints';
+import { operationRoutes } from './routes/operations';
+import { scheduleRoutes } from './routes/schedules';
+import { workspaceRoutes } from './routes/workspace';
+
+const ROUTES: RoutePlugin[] = [
+  workspaceRoutes,
+  operationRoutes,
+  computeRoutes,
+  assetRoutes,
+  jobRoutes,
+  mlflowRoutes,
+  onlineEndpointRoutes,
+  onlineDeploymentRoutes,
+  inferenceRoutes,
+  metricsRoutes,
+  adminRoutes,
+  scheduleRoutes,
+  batchRoutes,
+];
+
+/** The resource kinds with state to bring back after a restart, in the order they are recovered. */
+const RECOVERABLE: { recover(ctx: EmulatorContext): void | Promise<void> }[] = [
+  jobs,
+  computes,
+  onlineDeployments,
+  schedules,
+  batchJobs,
+];
 
 export interface LocalWorkspaceOptions {
   /** Where everything lives: certificate, token secret, resources, Azurite's blobs, deployment logs. */
@@ -65,7 +98,7 @@ export interface LocalWorkspace {
   /** HTTPS base URL, e.g. https://127.0.0.1:8443 — pass as `endpoint` to AzureMachineLearningWorkspaces. */
   endpoint: string;
   port: number;
-  /** PEM of the self-signed certificate clients must trust (tlsOptions.ca, or NODE_EXTRA_CA_CERTS with caCertificatePath). */
+  /** PEM of the self-signed certificate clients must trust (tlsOptions.ca, or NODE_EXTRA_CA_CERTS with the path). */
   caCertificate: string;
   caCertificatePath: string;
   credential: LocalWorkspaceCredential;
@@ -93,7 +126,10 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
   if (!existsSync(guidFile)) writeFileSync(guidFile, randomUUID());
   const workspaceGuid = readFileSync(guidFile, 'utf8').trim();
 
-  const [tls, azurite] = await Promise.all([loadOrCreateCertificate(dataDir), startAzurite(dataDir, options.azurite ?? {})]);
+  const [tls, azurite] = await Promise.all([
+    loadOrCreateCertificate(dataDir),
+    startAzurite(dataDir, options.azurite ?? {}),
+  ]);
   const tokenSecret = loadOrCreateTokenSecret(dataDir);
   const containerName = `azureml-blobstore-${workspaceGuid}`;
   const blobs = new WorkspaceBlobs(azurite, containerName, { [DEFAULT_DATASTORE]: containerName });
@@ -107,10 +143,8 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
   const ops = new Operations(store, ws, () => baseUrl, options.lroRetryAfterSeconds ?? 1);
   const pools = new Pools();
   const runs = new Runs(store);
-  const deployments = new DeploymentManager(dataDir, options.scoringLauncher ?? new ProcessLauncher(), options.appInsightsConnectionString);
-
-  // The context is complete before any request can arrive; `jobs` needs it to resolve inputs.
-  const ctx = {
+  const launcher = options.scoringLauncher ?? new ProcessLauncher();
+  const ctx: EmulatorContext = {
     ws,
     baseUrl: () => baseUrl,
     store,
@@ -119,80 +153,50 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
     journal,
     faults,
     pools,
-    deployments,
+    runs,
+    deployments: new DeploymentManager(dataDir, launcher, options.appInsightsConnectionString),
     liveMetrics: new LiveMetrics(),
     tokenSecret,
     workspaceGuid,
     provisioningDelayMs: options.provisioningDelayMs ?? 100,
-  } as Omit<EmulatorContext, 'jobs'> as EmulatorContext;
-  ctx.jobs = new JobRunner({
-    store,
-    runs,
-    blobs,
-    pools,
-    engine: options.trainingEngine ?? new ThreadTrainingEngine(),
-    workRoot: join(dataDir, 'jobs'),
-    resolveInput: (uri, type) => resolveJobInput(ctx, uri, type),
-  });
-
-  ctx.scheduler = new Scheduler({
-    fire: (name, at) => fireSchedule(ctx, name, at),
-    // A schedule whose job cannot be submitted (e.g. its data was deleted) records why and keeps its timer.
-    onError: (name, err) => {
-      const s = store.get<StoredSchedule>('schedules', name);
-      if (s) store.put('schedules', name, { ...s, properties: { ...s.properties, properties: { ...s.properties.properties, 'amlops.lastError': (err as Error).message ?? String(err) } } });
-    },
-  });
-
-  // Restart recovery: clusters come back, interrupted operations and jobs fail with the reason.
-  ops.failInterrupted();
-  ctx.jobs.recover();
-  for (const c of store.list<StoredCompute>('computes')) {
-    if (c.properties.provisioningState === 'Deleting') store.delete('computes', c.name);
-    else {
-      pools.ensure(c.name, scaleOf(c));
-      if (c.properties.provisioningState !== 'Succeeded') store.put('computes', c.name, { ...c, properties: { ...c.properties, provisioningState: 'Succeeded' } });
-    }
-  }
+    // The runner and the scheduler call back into resources, which are given this context when they are called.
+    jobs: new JobRunner({
+      store,
+      runs,
+      blobs,
+      pools,
+      engine: options.trainingEngine ?? new ThreadTrainingEngine(),
+      workRoot: join(dataDir, 'jobs'),
+      resolveInput: (uri, type) => resolveDataInput(ctx, uri, type),
+    }),
+    scheduler: new Scheduler({
+      fire: (name, at) => schedules.fire(ctx, name, at),
+      onError: (name, err) => schedules.recordError(ctx, name, err),
+    }),
+  };
 
   const app = createServer({ tls, tokenSecret, journal, faults, workspace: ws });
-  const routes = [
-    registerWorkspaceRoutes,
-    registerComputeRoutes,
-    registerAssetRoutes,
-    registerJobRoutes,
-    registerMlflowRoutes,
-    registerOnlineEndpointRoutes,
-    registerOnlineDeploymentRoutes,
-    registerInferenceRoutes,
-    registerMetricsRoutes,
-    registerAdminRoutes,
-    registerScheduleRoutes,
-    registerBatchRoutes,
-  ];
-  for (const register of routes) {
-    register(app, ctx);
-  }
-
-  await Promise.all([blobs.ensureContainers(), app.listen({ host: '127.0.0.1', port: options.port ?? 0 })]);
+  for (const routes of ROUTES) app.register(routes, { ctx });
+  await blobs.ensureContainers();
+  await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const port = (app.server.address() as AddressInfo).port;
   baseUrl = `https://127.0.0.1:${port}`;
 
-  // Deployments that were serving before the restart are brought back in the background (scoring answers 503 until then).
-  const restarting = store.list<StoredDeployment>('onlineDeployments').filter((d) => d.properties.provisioningState !== 'Deleting');
-  const restored = Promise.allSettled(
-    restarting.map((d) => {
-      const endpoint = d.id.split('/onlineEndpoints/')[1].split('/')[0];
-      return provisionDeployment(ctx, endpoint, d.name);
-    }),
-  );
+  // Restart recovery runs in listen's continuation, before the server has read a request, with baseUrl known:
+  // interrupted operations and jobs fail with the reason, clusters come back, deployments restart in the background.
+  ops.failInterrupted();
+  const recovered = Promise.allSettled(RECOVERABLE.map((kind) => kind.recover(ctx)));
 
-  for (const s of store.list<StoredSchedule>('schedules')) armSchedule(ctx, s);
-  for (const j of store.list<BatchJob>('batchJobs')) {
-    if (j.status === 'Running') store.put('batchJobs', j.name, { ...j, status: 'Failed', error: { code: 'JobInterrupted', message: 'The local workspace stopped while this batch job was running; invoke the endpoint again.' } });
-  }
-
-  writeFileSync(join(dataDir, 'connection.json'), JSON.stringify({ endpoint: baseUrl, caCertificatePath: tls.certPath, subscriptionId: ws.subscriptionId, resourceGroup: ws.resourceGroup, workspaceName: ws.workspaceName, blobEndpoint: azurite.blobEndpoint, pid: process.pid }, null, 2));
+  const connection = {
+    endpoint: baseUrl,
+    caCertificatePath: tls.certPath,
+    subscriptionId: ws.subscriptionId,
+    resourceGroup: ws.resourceGroup,
+    workspaceName: ws.workspaceName,
+    blobEndpoint: azurite.blobEndpoint,
+    pid: process.pid,
+  };
+  writeFileSync(join(dataDir, 'connection.json'), JSON.stringify(connection, null, 2));
 
   let closed = false;
   return {
@@ -209,12 +213,12 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
     async close() {
       if (closed) return;
       closed = true;
-      await restored;
+      await recovered;
       ctx.scheduler.stopAll();
       await ctx.jobs.stopAll();
       pools.closeAll();
       await app.close();
-      await deployments.stopAll();
+      await ctx.deployments.stopAll();
       await azurite.close();
     },
   };

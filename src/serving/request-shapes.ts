@@ -4,7 +4,11 @@ import { badRequest } from './errors';
 
 /** Which request shape the caller used; the reply uses the matching shape. */
 export type RequestShape = 'v1' | 'automl' | 'mlflow';
-export type ScoringMethod = 'predict' | 'predict_proba';
+/** GlobalParameters.method values, for the parser and the OpenAPI document alike. */
+export const SCORING_METHODS = ['predict', 'predict_proba'] as const;
+export type ScoringMethod = (typeof SCORING_METHODS)[number];
+/** The method of a request that names none. */
+export const DEFAULT_METHOD: ScoringMethod = 'predict';
 
 export interface ScoringRequest {
   shape: RequestShape;
@@ -13,7 +17,7 @@ export interface ScoringRequest {
   rows: unknown[];
 }
 
-const Method = z.enum(['predict', 'predict_proba']);
+const Method = z.enum(SCORING_METHODS);
 const GlobalParameters = z.object({ method: Method.optional() }).optional();
 const Rows = z.array(z.unknown()).min(1, 'send at least one row');
 
@@ -48,6 +52,8 @@ function parseWith<T>(schema: z.ZodType<T>, body: unknown): T {
   return result.data;
 }
 
+// includes() takes only the tuple's element type; any value may be asked about.
+const isMethod = (v: unknown): v is ScoringMethod => (SCORING_METHODS as readonly unknown[]).includes(v);
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
@@ -55,11 +61,11 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * absent or known), else undefined: the schema then parses the body and words the error.
  */
 function plainMethod(globalParameters: unknown): ScoringMethod | undefined {
-  if (globalParameters === undefined) return 'predict';
+  if (globalParameters === undefined) return DEFAULT_METHOD;
   if (!isRecord(globalParameters)) return undefined;
   const method = globalParameters.method;
-  if (method === undefined) return 'predict';
-  return method === 'predict' || method === 'predict_proba' ? method : undefined;
+  if (method === undefined) return DEFAULT_METHOD;
+  return isMethod(method) ? method : undefined;
 }
 
 /** Recognises the shape by its top-level key and returns rows as records. Throws 400 with a fix. */
@@ -82,7 +88,7 @@ export function parseScoringRequest(body: unknown): ScoringRequest {
   }
   if ('Inputs' in body) {
     const parsed = parseWith(AutoMLBody, body);
-    return { shape: 'automl', method: parsed.GlobalParameters?.method ?? 'predict', rows: parsed.Inputs.data };
+    return { shape: 'automl', method: parsed.GlobalParameters?.method ?? DEFAULT_METHOD, rows: parsed.Inputs.data };
   }
   if ('input_data' in body) {
     const parsed = parseWith(MLflowBody, body);
@@ -101,11 +107,11 @@ export function parseScoringRequest(body: unknown): ScoringRequest {
       for (let c = 0; c < columns.length; c++) row[columns[c] as string] = values[c];
       return row;
     });
-    return { shape: 'mlflow', method: parsed.GlobalParameters?.method ?? 'predict', rows };
+    return { shape: 'mlflow', method: parsed.GlobalParameters?.method ?? DEFAULT_METHOD, rows };
   }
   if ('data' in body) {
     const parsed = parseWith(V1Body, body);
-    return { shape: 'v1', method: parsed.GlobalParameters?.method ?? 'predict', rows: parsed.data };
+    return { shape: 'v1', method: parsed.GlobalParameters?.method ?? DEFAULT_METHOD, rows: parsed.data };
   }
   throw badRequest(`the request body has none of the keys "Inputs", "data" or "input_data"; ${SHAPES_HINT}`);
 }

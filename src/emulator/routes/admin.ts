@@ -1,14 +1,22 @@
 // Admin routes for tests and operators: health, the request journal, and fault injection rules.
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { EmulatorContext } from '../context';
+import type { RoutePlugin } from '../context';
 import { FaultRuleSchema, FaultRulesSchema } from '../faults';
 import { parse } from '../http';
 
-export function registerAdminRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
-  app.get('/_admin/health', { config: { auth: 'none' } }, async () => ({ status: 'Healthy', workspace: ctx.ws.workspaceName }));
+const JournalQuery = z.object({
+  since: z.coerce.number().int().min(0).optional(),
+  operation: z.string().optional(),
+  method: z.string().optional(),
+  pathContains: z.string().optional(),
+});
 
-  const JournalQuery = z.object({ since: z.coerce.number().int().min(0).optional(), operation: z.string().optional(), method: z.string().optional(), pathContains: z.string().optional() });
+export const adminRoutes: RoutePlugin = async (app, { ctx }) => {
+  app.get('/_admin/health', { config: { auth: 'none' } }, async () => ({
+    status: 'Healthy',
+    workspace: ctx.ws.workspaceName,
+  }));
+
   app.get('/_admin/journal', async (req) => {
     const q = parse(JournalQuery, req.query, 'query');
     return { lastSeq: ctx.journal.lastSeq, entries: ctx.journal.list(q) };
@@ -33,4 +41,4 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: EmulatorContext):
     ctx.faults.clear();
     return reply.code(204).send();
   });
-}
+};

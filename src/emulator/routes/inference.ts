@@ -1,58 +1,51 @@
-// An endpoint's scoringUri: checks the endpoint key, picks a deployment (header or traffic split) and proxies to it.
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { EmulatorContext } from '../context';
+// An endpoint's scoringUri: checks the endpoint key, picks a deployment (header or traffic split), proxies to it,
+// copies to the mirror deployment and records every answer for the metrics.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { EmulatorContext, RoutePlugin } from '../context';
 import { Mirror } from '../mirror';
+import * as onlineEndpoints from '../resources/onlineEndpoints';
 import { forwardToDeployment } from '../serving/forward';
-import { getKeys, type StoredEndpoint } from './onlineEndpoints';
-
-const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
 /** Inference errors use the inference server's shape ({message}), not ARM's. */
 function fail(reply: FastifyReply, status: number, message: string): FastifyReply {
   return reply.code(status).send({ message });
 }
 
-/** Weighted random pick by traffic percentages; undefined when all traffic is 0. */
-export function pickByTraffic(traffic: Record<string, number>, random = Math.random): string | undefined {
-  const total = Object.values(traffic).reduce((a, b) => a + b, 0);
-  if (total <= 0) return undefined;
-  let r = random() * total;
-  for (const [name, weight] of Object.entries(traffic)) {
-    if (weight <= 0) continue;
-    if (r < weight) return name;
-    r -= weight;
-  }
-  return Object.entries(traffic).find(([, w]) => w > 0)?.[0];
-}
-
 const FORWARD_REQUEST = ['content-type', 'authorization', 'accept', 'x-ms-client-request-id', 'x-request-id'];
+const NO_TRAFFIC =
+  'No valid deployments to route to. Please check that the endpoint has at least one deployment with positive ' +
+  'weight values or use a deployment specific header to route.';
 
+type InferenceRequest = FastifyRequest<{ Params: { ep: string } }>;
 /** What the scoring server answered, kept on the request for the telemetry hook. */
-type ScoredRequest = FastifyRequest & { modelStatus?: number };
+type ScoredRequest = InferenceRequest & { modelStatus?: number };
 
-export function registerInferenceRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
-  const mirror = new Mirror(ctx);
-  const handle = (target: string) => async (req: FastifyRequest<{ Params: { ep: string } }>, reply: FastifyReply) => {
-    const e = ctx.store.get<StoredEndpoint>('onlineEndpoints', req.params.ep);
-    if (!e || e.properties.provisioningState === 'Deleting') return fail(reply, 404, `Endpoint '${req.params.ep}' not found.`);
-    const keys = getKeys(ctx, e.name);
-    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-    const given = m ? digest(m[1]) : undefined;
-    const ok = !!given && !!keys && [keys.primaryKey, keys.secondaryKey].some((k) => timingSafeEqual(digest(k), given));
-    if (!ok) return reply.code(401).header('WWW-Authenticate', 'Bearer').send({ message: 'Invalid or missing endpoint key: send Authorization: Bearer <key from listKeys>.' });
+/** The handler that authorizes, routes and forwards one kind of scoring request to `target` on a deployment. */
+const forward =
+  (ctx: EmulatorContext, mirror: Mirror, target: string) => async (req: InferenceRequest, reply: FastifyReply) => {
+    const e = onlineEndpoints.get(ctx, req.params.ep);
+    if (!e || e.properties.provisioningState === 'Deleting') {
+      return fail(reply, 404, `Endpoint '${req.params.ep}' not found.`);
+    }
+    if (!onlineEndpoints.acceptsKey(ctx, e.name, req.headers.authorization)) {
+      return reply
+        .code(401)
+        .header('WWW-Authenticate', 'Bearer')
+        .send({ message: 'Invalid or missing endpoint key: send Authorization: Bearer <key from listKeys>.' });
+    }
 
     const header = req.headers['azureml-model-deployment'];
     const wanted = Array.isArray(header) ? header[0] : header;
     let deployment: string | undefined;
     if (wanted) {
-      if (!ctx.store.has('onlineDeployments', `${e.name}/${wanted}`)) return fail(reply, 404, `Deployment '${wanted}' (from the azureml-model-deployment header) not found in endpoint '${e.name}'.`);
+      if (!onlineEndpoints.hasDeployment(ctx, e.name, wanted)) {
+        const message = `Deployment '${wanted}' (from the azureml-model-deployment header) not found in endpoint`;
+        return fail(reply, 404, `${message} '${e.name}'.`);
+      }
       deployment = wanted;
     } else {
-      deployment = pickByTraffic(e.properties.traffic);
-      if (!deployment) {
-        return fail(reply, 404, 'No valid deployments to route to. Please check that the endpoint has at least one deployment with positive weight values or use a deployment specific header to route.');
-      }
+      deployment = onlineEndpoints.pickByTraffic(e.properties.traffic);
+      if (!deployment) return fail(reply, 404, NO_TRAFFIC);
     }
     reply.header('azureml-model-deployment', deployment);
 
@@ -62,7 +55,7 @@ export function registerInferenceRoutes(app: FastifyInstance, ctx: EmulatorConte
       if (typeof v === 'string') headers[h] = v;
     }
     const qs = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
-    const body = req.method === 'POST' ? (req.body as Buffer | undefined) : undefined; // raw bytes (parser above)
+    const body = req.method === 'POST' ? (req.body as Buffer | undefined) : undefined; // raw bytes (parser below)
     const { operation } = req.routeOptions.config;
     const request = { method: req.method, target: `${target}${qs}`, operation, headers, body };
     const answer = await forwardToDeployment(ctx, e.name, deployment, request);
@@ -73,29 +66,30 @@ export function registerInferenceRoutes(app: FastifyInstance, ctx: EmulatorConte
     return reply;
   };
 
-  // Scoring bodies are forwarded byte for byte, as Azure's front end does: never parsed here, so a malformed body
-  // gets the scoring server's own answer and numbers reach it with every digit. The ARM routes' JSON parser stays
-  // outside this scope.
-  app.register(async (inference) => {
-    inference.removeAllContentTypeParsers();
-    inference.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    // Every answer of an existing endpoint is telemetry for its metrics (routes/metrics.ts), with the deployment
-    // that answered it ('' when none was chosen: a wrong key, no traffic). Recorded as the answer goes out, so a
-    // client that has its answer finds it in the metrics.
-    inference.addHook('onSend', async (req: FastifyRequest<{ Params: { ep: string } }>, reply, payload) => {
-      if (!ctx.store.has('onlineEndpoints', req.params.ep)) return payload;
-      const deployment = reply.getHeader('azureml-model-deployment');
-      ctx.liveMetrics.record(req.params.ep, {
-        deployment: typeof deployment === 'string' ? deployment : '',
-        status: reply.statusCode,
-        modelStatus: (req as ScoredRequest).modelStatus,
-        latencyMs: reply.elapsedTime,
-      });
-      return payload;
+// Scoring bodies are forwarded byte for byte, as Azure's front end does: never parsed here, so a malformed body
+// gets the scoring server's own answer and numbers reach it with every digit. This plugin's scope keeps the ARM
+// routes' JSON parser out.
+export const inferenceRoutes: RoutePlugin = async (app, { ctx }) => {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  // Every answer of an existing endpoint is telemetry for its metrics (routes/metrics.ts), with the deployment
+  // that answered it ('' when none was chosen: a wrong key, no traffic). Recorded as the answer goes out, so a
+  // client that has its answer finds it in the metrics.
+  app.addHook('onSend', async (req: InferenceRequest, reply, payload) => {
+    if (!onlineEndpoints.get(ctx, req.params.ep)) return payload;
+    const deployment = reply.getHeader('azureml-model-deployment');
+    ctx.liveMetrics.record(req.params.ep, {
+      deployment: typeof deployment === 'string' ? deployment : '',
+      status: reply.statusCode,
+      modelStatus: (req as ScoredRequest).modelStatus,
+      latencyMs: reply.elapsedTime,
     });
-    inference.post('/inference/:ep/score', { config: { auth: 'endpointKey', operation: 'Inference_Score' } }, handle('score'));
-    // The inference server's liveness answer ("Healthy"), which smoke tests check first.
-    inference.get('/inference/:ep/', { config: { auth: 'endpointKey', operation: 'Inference_Health' } }, handle(''));
-    inference.get('/inference/:ep/swagger.json', { config: { auth: 'endpointKey', operation: 'Inference_Swagger' } }, handle('swagger.json'));
+    return payload;
   });
-}
+  const mirror = new Mirror(ctx);
+  const keyed = (operation: string) => ({ config: { auth: 'endpointKey' as const, operation } });
+  app.post('/inference/:ep/score', keyed('Inference_Score'), forward(ctx, mirror, 'score'));
+  // The inference server's liveness answer ("Healthy"), which smoke tests check first.
+  app.get('/inference/:ep/', keyed('Inference_Health'), forward(ctx, mirror, ''));
+  app.get('/inference/:ep/swagger.json', keyed('Inference_Swagger'), forward(ctx, mirror, 'swagger.json'));
+};

@@ -1,12 +1,11 @@
 // Azure Monitor's Metrics - List for an online endpoint resource, answered from its front end's telemetry.
-import type { FastifyInstance } from 'fastify';
-import type { EmulatorContext } from '../context';
+import type { RoutePlugin } from '../context';
 import { AzureError, notFound } from '../errors';
 import { WS_ROUTE } from '../ids';
 import { METRICS_API_VERSIONS, MetricsQueryError, metricsResponse, type MetricsQuery } from '../metrics-api';
-import type { StoredEndpoint } from './onlineEndpoints';
+import * as onlineEndpoints from '../resources/onlineEndpoints';
 
-export function registerMetricsRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
+export const metricsRoutes: RoutePlugin = async (app, { ctx }) => {
   const path = `${WS_ROUTE}/onlineEndpoints/:ep/providers/Microsoft.Insights/metrics`;
   app.get<{ Params: { ep: string }; Querystring: MetricsQuery & { 'api-version'?: string } }>(
     path,
@@ -23,7 +22,7 @@ export function registerMetricsRoutes(app: FastifyInstance, ctx: EmulatorContext
           'api-version',
         );
       }
-      const e = ctx.store.get<StoredEndpoint>('onlineEndpoints', req.params.ep);
+      const e = onlineEndpoints.get(ctx, req.params.ep);
       if (!e) throw notFound('online endpoint', req.params.ep);
       try {
         return metricsResponse(e.id, e.location, req.query, (from, to) => ctx.liveMetrics.between(e.name, from, to));
@@ -33,4 +32,4 @@ export function registerMetricsRoutes(app: FastifyInstance, ctx: EmulatorContext
       }
     },
   );
-}
+};

@@ -1,5 +1,5 @@
 // Metric functions against values computed by hand (ties, weighting, clipping).
-import { averagePrecision, computeMetrics, rocAuc } from '../../../src/automl';
+import { averagePrecision, computeMetrics, METRIC_NAMES, metricValue, rocAuc } from '../../../src/automl';
 
 describe('rocAuc', () => {
   it('is 1 for perfect ranking and 0 for reversed ranking', () => {
@@ -72,5 +72,19 @@ describe('computeMetrics with three classes', () => {
     // Recalls 1, 1, 1/2: macro 5/6, normalised (5/6 - 1/3) / (2/3) = 0.75.
     expect(m.norm_macro_recall).toBeCloseTo(0.75, 12);
     expect(m.log_loss).toBeCloseTo(-(Math.log(0.7) + Math.log(0.5) + Math.log(0.6) + Math.log(0.3)) / 4, 12);
+  });
+});
+
+describe('metricValue', () => {
+  // Ties, a score of exactly 0.5 and both orders of the same rows: the shortcuts must agree with computeMetrics.
+  const y = [1, 0, 1, 0, 0, 1, 0, 0, 1, 0];
+  const p = [0.9, 0.5, 0.5, 0.2, 0.2, 0.7, 0.6, 0.1, 0.2, 0.5];
+  const all = computeMetrics(y, p);
+  it.each(METRIC_NAMES)('gives %s exactly as computeMetrics does, in any row order', (m) => {
+    expect(metricValue(m, y, p)).toBe(all[m]);
+    // Other orders may only change the rounding of log_loss's sum.
+    expect(metricValue(m, [...y].reverse(), [...p].reverse())).toBeCloseTo(all[m], 14);
+    const order = y.map((_, i) => i).sort((a, b) => p[b] - p[a]);
+    expect(metricValue(m, order.map((i) => y[i]), order.map((i) => p[i]))).toBeCloseTo(all[m], 14);
   });
 });

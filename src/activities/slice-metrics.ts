@@ -1,0 +1,53 @@
+// The primary metric of the challenger and the champion on the test slice's labels, both over one class order.
+import { metricValue, scoreOf, type PrimaryMetric } from '../automl';
+import type { ClassProbabilities } from '../smoketest';
+
+export interface SliceComparison {
+  challenger: number;
+  champion?: number;
+  /**
+   * The challenger's advantage: challenger - champion, or champion - challenger for a loss (log_loss);
+   * positive favours the challenger, as the gate's margin reads it.
+   */
+  difference?: number;
+}
+
+/**
+ * Classes in the challenger's own order (its reply's keys, the order it was trained with), then any the champion
+ * or the labels add: a class one model never predicts counts as probability 0 for it, so both are judged alike.
+ */
+function classOrder(labels: string[], models: ClassProbabilities[][]): string[] {
+  const classes = new Set<string>();
+  for (const proba of models) for (const c of Object.keys(proba[0] ?? {})) classes.add(c);
+  for (const c of [...new Set(labels)].sort()) classes.add(c);
+  return [...classes];
+}
+
+/** Probabilities in metrics.ts's layout: P(classes[1]) for two classes, else a row-major n x K matrix. */
+function probabilityMatrix(proba: ClassProbabilities[], classes: string[]): Float64Array {
+  if (classes.length === 2) return Float64Array.from(proba, (p) => p[classes[1]] ?? 0);
+  const K = classes.length;
+  const out = new Float64Array(proba.length * K);
+  proba.forEach((p, i) => classes.forEach((c, k) => (out[i * K + k] = p[c] ?? 0)));
+  return out;
+}
+
+/** Scores both models' probabilities (row i answers labels[i]) with `metric`. */
+export function compareOnSlice(
+  metric: PrimaryMetric,
+  labels: string[],
+  challenger: ClassProbabilities[],
+  champion?: ClassProbabilities[],
+): SliceComparison {
+  const classes = classOrder(labels, champion ? [challenger, champion] : [challenger]);
+  const code = new Map(classes.map((c, k) => [c, k]));
+  const y = Uint8Array.from(labels, (l) => code.get(l)!);
+  const value = (proba: ClassProbabilities[]) =>
+    metricValue(metric, y, probabilityMatrix(proba, classes), classes.length);
+  const ours = value(challenger);
+  if (!champion) return { challenger: ours };
+  const theirs = value(champion);
+  // Issue #11 wiring: the paired bootstrap interval of this difference (src/monitoring) is computed here, from y and
+  // both probability matrices; the result then carries it next to the difference.
+  return { challenger: ours, champion: theirs, difference: scoreOf(metric, ours) - scoreOf(metric, theirs) };
+}

@@ -1,0 +1,117 @@
+// The model's input row described once, per column type: what a cell accepts and how the OpenAPI document shows it.
+import type { ColumnSchema, ColumnType, RawRow } from '../automl/types';
+
+/** A cell as the model scores it. */
+export type Cell = string | number | boolean | null;
+type Json = Record<string, unknown>;
+
+/** What a refused value should have been (the words after "expected"); shared, so refusing allocates nothing. */
+export class Expected {
+  constructor(readonly what: string) {}
+}
+
+const A_NUMBER = new Expected('a number');
+const A_FINITE_NUMBER = new Expected('a finite number');
+const A_CATEGORY = new Expected('a string category');
+const TRUE_FALSE = new Expected('true/false');
+
+interface CellType {
+  /** A sent value (never undefined: JSON has none) as the model scores it, or what was expected instead. */
+  accept(value: unknown): Cell | Expected;
+  /** Whether the training categories are documented and unseen values counted. */
+  hasCategories: boolean;
+  /** The JSON Schema type words; `seen` notes the training categories, the example is a real training value. */
+  schema(seen: string, example: Cell | undefined): Json;
+  /** A training-CSV text cell as a JSON client sends it. */
+  fromText(text: string): Cell;
+}
+
+const asIs = (text: string): Cell => text;
+
+const CELL_TYPES: Record<ColumnType, CellType> = {
+  numeric: {
+    accept: (value) => {
+      if (value === null) return null;
+      if (typeof value === 'number') return Number.isFinite(value) ? value : A_FINITE_NUMBER;
+      if (typeof value === 'string') {
+        // CSV-minded clients send numbers as text; an empty cell is a missing value.
+        if (value.trim() === '') return null;
+        const n = Number(value);
+        return Number.isFinite(n) ? n : A_NUMBER;
+      }
+      return A_NUMBER;
+    },
+    hasCategories: false,
+    schema: () => ({ type: 'number', format: 'double' }),
+    fromText: (text) => {
+      const n = Number(text);
+      return Number.isFinite(n) ? n : text;
+    },
+  },
+  categorical: {
+    accept: (value) => {
+      if (value === null || typeof value === 'string') return value;
+      if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+      return A_CATEGORY;
+    },
+    hasCategories: true,
+    schema: (seen) => ({ type: 'string', description: `Categorical.${seen}` }),
+    fromText: asIs,
+  },
+  boolean: {
+    accept: (value) => {
+      if (value === null || typeof value === 'boolean' || typeof value === 'string') return value;
+      if (value === 0 || value === 1) return value === 1;
+      return TRUE_FALSE;
+    },
+    hasCategories: true,
+    // Two-valued columns arrive as true/false or as their category text ("no"/"yes"); document what the real rows hold.
+    schema: (seen, example) => ({
+      type: typeof example === 'string' ? 'string' : 'boolean',
+      description: `Two-valued: true/false or its category text.${seen}`,
+    }),
+    fromText: asIs,
+  },
+};
+
+/** One input column as both the row validator and the OpenAPI document use it. */
+export interface InputColumn {
+  readonly name: string;
+  /** The name is also an Object.prototype member (e.g. "constructor"): presence needs hasOwnProperty. */
+  readonly inherited: boolean;
+  /** Runs for every cell of every request: a sent value as the model scores it, or what was expected. */
+  readonly accept: (value: unknown) => Cell | Expected;
+  /** Categories seen in training, to count unseen values (scored as "other"). */
+  readonly categories: ReadonlySet<string> | undefined;
+  /** The column's property of the InputRow definition, with a real example value when there is one. */
+  property(example: Cell | undefined, openapi3: boolean): Json;
+  /** A training-CSV cell as a JSON client sends it: "57" -> 57 for numeric columns, empty -> null. */
+  exampleCell(value: RawRow[string]): Cell;
+}
+
+function describeColumn(col: ColumnSchema): InputColumn {
+  const type = CELL_TYPES[col.type];
+  const listed = type.hasCategories ? col.categories : undefined;
+  const seen =
+    listed && listed.length > 0 ? ` Seen in training: ${listed.join(', ')}; other values are scored as unseen.` : '';
+  return {
+    name: col.name,
+    inherited: col.name in Object.prototype,
+    accept: type.accept,
+    categories: listed ? new Set(listed) : undefined,
+    property: (example, openapi3) => ({
+      ...type.schema(seen, example),
+      ...(openapi3 ? { nullable: true } : { 'x-nullable': true }),
+      ...(example !== undefined ? { example } : {}),
+    }),
+    exampleCell: (value) => {
+      if (value === undefined || value === null || value === '') return null;
+      return typeof value === 'string' ? type.fromText(value) : value;
+    },
+  };
+}
+
+/** The model's input columns in schema order, each with its validation and documentation. */
+export function describeInput(schema: readonly ColumnSchema[]): InputColumn[] {
+  return schema.map(describeColumn);
+}

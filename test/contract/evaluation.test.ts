@@ -1,0 +1,172 @@
+// Fair evaluation against the local workspace: uploadDataset holds out the test slice, evaluateModels scores it
+// through the challenger's and the champion's deployments (real scoring processes, routed by header).
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { loadModel, metricValue, parseCsv, type ModelArtifact, type RawRow, type Table } from '../../src/automl';
+import { AzureMLClient, localTarget } from '../../src/azureml';
+import type { ActivityDeps } from '../../src/activities';
+import { deployModel } from '../../src/activities/deploy-model';
+import { evaluateModels } from '../../src/activities/evaluate-models';
+import { uploadDataset } from '../../src/activities/upload-dataset';
+import { asJsonRow, BANK_CSV, trainBankModel } from '../unit/serving/bank-model';
+import { startTestWorkspace, type TestWorkspace } from './helpers';
+
+const PROJECT = 'fair';
+const ENDPOINT = 'fair-ep';
+let t: TestWorkspace;
+let deps: ActivityDeps;
+let datasetUri: string;
+
+beforeAll(async () => {
+  t = await startTestWorkspace();
+  const { ws } = t;
+  const { endpoint, caCertificate, subscriptionId, resourceGroup, workspaceName } = ws;
+  const connection = { endpoint, caCertificate, caCertificatePath: '', subscriptionId, resourceGroup, workspaceName };
+  deps = { client: new AzureMLClient(localTarget(connection, ws.credential)), reportsDir: join(t.dir, 'reports') };
+  // The last 6,000 rows of the demo data (rows the models below were not trained on): a slice of two batches.
+  const lines = readFileSync(BANK_CSV, 'utf8').trimEnd().split('\n');
+  datasetUri = join(mkdtempSync(join(tmpdir(), 'amlops-fair-')), 'bank.csv');
+  writeFileSync(datasetUri, `${[lines[0], ...lines.slice(-6000)].join('\n')}\n`);
+});
+afterAll(async () => {
+  await t?.dispose();
+});
+
+async function blobTable(dataUri: string): Promise<Table> {
+  const path = dataUri.replace(/^azureml:\/\/datastores\/[^/]+\/paths\//, '');
+  return parseCsv(await t.container.getBlobClient(path).downloadToBuffer());
+}
+const lineSet = (rows: RawRow[]) => rows.map((r) => JSON.stringify(r)).sort();
+
+describe('uploadDataset with a cycle', () => {
+  it('registers the training MLTable and the test slice apart: disjoint, whole together, 20% held out', async () => {
+    const upload = uploadDataset(deps);
+    const ref = await upload({ project: PROJECT, cycle: 2, datasetUri, target: 'y' });
+    expect(ref).toMatchObject({ name: `${PROJECT}-data`, uri: `azureml:${PROJECT}-data:${ref.version}` });
+    const sliceUri = `azureml:${PROJECT}-test:${ref.testSlice!.version}`;
+    expect(ref.testSlice).toMatchObject({ name: `${PROJECT}-test`, uri: sliceUri });
+
+    const arm = deps.client.arm.dataVersions;
+    const training = await arm.get(t.rg, t.name, ref.name, ref.version);
+    const test = await arm.get(t.rg, t.name, ref.testSlice!.name, ref.testSlice!.version);
+    expect(training.properties).toMatchObject({ dataType: 'mltable' });
+    expect(test.properties).toMatchObject({ dataType: 'uri_file', dataUri: expect.stringMatching(/test\.csv$/) });
+    const trainRows = (await blobTable(`${training.properties.dataUri}data.csv`)).rows;
+    const testRows = (await blobTable(test.properties.dataUri)).rows;
+    const all = parseCsv(readFileSync(datasetUri)).rows;
+    expect(testRows).toHaveLength(ref.testSlice!.rows);
+    expect(testRows.length).toBeCloseTo(all.length * 0.2, -1);
+    expect(lineSet([...trainRows, ...testRows])).toEqual(lineSet(all));
+    const yes = (rows: RawRow[]) => rows.filter((r) => r.y === 'yes').length / rows.length;
+    expect(Math.abs(yes(testRows) - yes(all))).toBeLessThan(0.005);
+
+    // A retried step holds out the same rows and finds the versions it registered; another cycle holds out others.
+    expect(await upload({ project: PROJECT, cycle: 2, datasetUri, target: 'y' })).toEqual(ref);
+    const next = await upload({ project: PROJECT, cycle: 3, datasetUri, target: 'y' });
+    expect(next.version).not.toBe(ref.version);
+    expect(next.testSlice!.version).not.toBe(ref.testSlice!.version);
+  });
+
+  it('without a cycle uploads the whole file, as before, and holds out nothing', async () => {
+    const ref = await uploadDataset(deps)({ project: PROJECT, datasetUri, target: 'y' });
+    expect(ref.testSlice).toBeUndefined();
+    const training = await deps.client.arm.dataVersions.get(t.rg, t.name, ref.name, ref.version);
+    expect((await blobTable(`${training.properties.dataUri}data.csv`)).rows).toHaveLength(6000);
+  });
+});
+
+describe('evaluateModels', () => {
+  const strong = () => trainBankModel(4000, 1);
+  const weak = () => trainBankModel(300, 1);
+  let artifacts: Record<'green' | 'blue', ModelArtifact>;
+
+  /** Registers an artifact as a model version and deploys it to the endpoint (no traffic: reached by header only). */
+  async function deploy(deploymentName: 'green' | 'blue', artifact: ModelArtifact, version: string): Promise<void> {
+    const folder = `models/${deploymentName}`;
+    const text = JSON.stringify(artifact);
+    await t.container.getBlockBlobClient(`${folder}/model.json`).upload(text, Buffer.byteLength(text));
+    const modelUri = `azureml://datastores/workspaceblobstore/paths/${folder}/`;
+    const properties = { modelUri };
+    await t.client.modelVersions.createOrUpdate(t.rg, t.name, `${PROJECT}-model`, version, { properties });
+    const model = { name: `${PROJECT}-model`, version, primaryMetric: 'AUC_weighted' as const, metricValue: 0 };
+    await deployModel(deps)({
+      project: PROJECT,
+      cycle: Number(version),
+      endpointName: ENDPOINT,
+      deploymentName,
+      model,
+      instanceType: 'Standard_DS3_v2',
+      instanceCount: 1,
+    });
+  }
+
+  beforeAll(async () => {
+    artifacts = { green: strong().artifact, blue: weak().artifact };
+    await deploy('blue', artifacts.blue, '1');
+    await deploy('green', artifacts.green, '2');
+  }, 120_000);
+
+  it('scores the slice through each deployment: the metric each model gives on it, and no key or row', async () => {
+    const ref = await uploadDataset(deps)({ project: PROJECT, cycle: 2, datasetUri, target: 'y' });
+    const testSlice = ref.testSlice!;
+    const result = await evaluateModels(deps)({
+      endpointName: ENDPOINT,
+      challenger: { deploymentName: 'green' },
+      champion: { deploymentName: 'blue' },
+      testSlice,
+      target: 'y',
+      primaryMetric: 'AUC_weighted',
+    });
+
+    // What each model gives the same rows in this process: equal only if each deployment scored its own model.
+    const slice = await deps.client.arm.dataVersions.get(t.rg, t.name, testSlice.name, testSlice.version);
+    const rows = (await blobTable(slice.properties.dataUri)).rows;
+    const y = Uint8Array.from(rows, (r) => (r.y === 'yes' ? 1 : 0));
+    const auc = (artifact: ModelArtifact) => {
+      const model = loadModel(artifact);
+      const proba = model.predictProba(rows.map(({ y: _y, ...r }) => asJsonRow(model, r)));
+      return metricValue('AUC_weighted', y, proba.map((p) => p[model.classes.indexOf('yes')]));
+    };
+    expect(result).toEqual({
+      primaryMetric: 'AUC_weighted',
+      testRows: testSlice.rows,
+      challenger: { deploymentName: 'green', metric: expect.closeTo(auc(artifacts.green), 12) },
+      champion: { deploymentName: 'blue', metric: expect.closeTo(auc(artifacts.blue), 12) },
+      difference: expect.closeTo(auc(artifacts.green) - auc(artifacts.blue), 12),
+    });
+    expect(result.challenger.metric).not.toBeCloseTo(result.champion!.metric, 6);
+
+    const keys = await deps.client.arm.onlineEndpoints.listKeys(t.rg, t.name, ENDPOINT);
+    const recorded = JSON.stringify(result);
+    expect(recorded).not.toContain(keys.primaryKey!);
+    expect(recorded).not.toContain(keys.secondaryKey!);
+    expect(recorded.length).toBeLessThan(400);
+  });
+
+  it('scores the challenger alone on a first cycle', async () => {
+    const ref = await uploadDataset(deps)({ project: PROJECT, cycle: 2, datasetUri, target: 'y' });
+    const testSlice = ref.testSlice!;
+    const input = { endpointName: ENDPOINT, testSlice, target: 'y', primaryMetric: 'log_loss' as const };
+    const result = await evaluateModels(deps)({ ...input, challenger: { deploymentName: 'green' } });
+    expect(Object.keys(result).sort()).toEqual(['challenger', 'primaryMetric', 'testRows']);
+    expect(result.challenger.metric).toBeGreaterThan(0);
+  });
+
+  it('fails for good, naming the deployment, when the endpoint refuses it', async () => {
+    const ref = await uploadDataset(deps)({ project: PROJECT, cycle: 2, datasetUri, target: 'y' });
+    const failure = await evaluateModels(deps)({
+      endpointName: ENDPOINT,
+      challenger: { deploymentName: 'nope' },
+      testSlice: ref.testSlice!,
+      target: 'y',
+      primaryMetric: 'AUC_weighted',
+    }).catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ nonRetryable: true });
+    expect((failure as Error).message).toMatch(
+      /Could not score the test slice through deployment fair-ep\/nope: HTTP 404: rows 0-999: Deployment 'nope'/,
+    );
+  });
+});

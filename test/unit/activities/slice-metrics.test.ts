@@ -1,0 +1,42 @@
+// Both models' metrics on the test slice: one class order for both, a class a model lacks counts as probability 0.
+import { metricValue } from '../../../src/automl';
+import { compareOnSlice } from '../../../src/activities/slice-metrics';
+
+const labels = ['no', 'yes', 'no', 'yes', 'no', 'no'];
+const good = [0.1, 0.8, 0.3, 0.6, 0.2, 0.4].map((p) => ({ no: 1 - p, yes: p }));
+const poor = [0.6, 0.4, 0.2, 0.7, 0.5, 0.1].map((p) => ({ no: 1 - p, yes: p }));
+const y = Uint8Array.from(labels, (l) => (l === 'yes' ? 1 : 0));
+const pYes = (proba: { yes: number }[]) => Float64Array.from(proba, (p) => p.yes);
+
+describe('compareOnSlice', () => {
+  it('gives each model the metric the engine computes, and the challenger advantage', () => {
+    const c = compareOnSlice('AUC_weighted', labels, good, poor);
+    expect(c.challenger).toBe(metricValue('AUC_weighted', y, pYes(good)));
+    expect(c.champion).toBe(metricValue('AUC_weighted', y, pYes(poor)));
+    expect(c.challenger).toBe(1);
+    expect(c.difference).toBeCloseTo(c.challenger - c.champion!, 12);
+    expect(compareOnSlice('AUC_weighted', labels, poor, good).difference).toBeCloseTo(-c.difference!, 12);
+  });
+
+  it('turns a loss around: a lower log_loss is a positive difference', () => {
+    const c = compareOnSlice('log_loss', labels, good, poor);
+    expect(c.challenger).toBeLessThan(c.champion!);
+    expect(c.difference).toBeCloseTo(c.champion! - c.challenger, 12);
+    expect(c.difference).toBeGreaterThan(0);
+  });
+
+  it('reads the challenger alone on a first cycle', () => {
+    expect(compareOnSlice('accuracy', labels, good)).toEqual({ challenger: 1 });
+  });
+
+  it('scores a champion that never predicts a class the slice holds as giving it probability 0', () => {
+    const three = ['no', 'yes', 'maybe', 'no', 'yes', 'maybe'];
+    const sure = (l: string, c: string) => (l === c ? 0.8 : 0.1);
+    const challenger = three.map((l) => ({ no: sure(l, 'no'), yes: sure(l, 'yes'), maybe: sure(l, 'maybe') }));
+    const champion = three.map((l) => ({ no: l === 'no' ? 0.9 : 0.1, yes: l === 'no' ? 0.1 : 0.9 }));
+    const c = compareOnSlice('accuracy', three, challenger, champion);
+    expect(c.challenger).toBe(1);
+    expect(c.champion).toBeCloseTo(4 / 6, 12);
+    expect(c.difference).toBeCloseTo(2 / 6, 12);
+  });
+});
