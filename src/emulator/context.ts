@@ -11,6 +11,7 @@ import type { JobRunner } from './jobs/runner';
 import type { Runs } from './jobs/runs';
 import type { DeploymentManager } from './serving/deployments';
 import type { Scheduler } from './jobs/scheduler';
+import type { LiveMetrics } from './live-metrics';
 
 export interface EmulatorContext {
   ws: WorkspaceIdentity;
@@ -25,6 +26,8 @@ export interface EmulatorContext {
   runs: Runs;
   jobs: JobRunner;
   deployments: DeploymentManager;
+  /** Scoring requests per endpoint and deployment, for the metrics API. */
+  liveMetrics: LiveMetrics;
   scheduler: Scheduler;
   tokenSecret: string;
   workspaceGuid: string;

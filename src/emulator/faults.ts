@@ -1,4 +1,5 @@
-// Fault injection: per-operation rates of 429/500/503 and slow answers, and one-shot failures of the next N calls.
+// Fault injection: per-operation rates of 429/500/503 and slow answers, and one-shot failures of the next N calls;
+// a rule naming a deployment acts on that deployment's scoring answers instead of on ARM calls.
 import { z } from 'zod';
 
 export const FaultRuleSchema = z.object({
@@ -7,6 +8,10 @@ export const FaultRuleSchema = z.object({
   method: z.string().optional(),
   /** Case-insensitive substring of the request path. */
   pathContains: z.string().optional(),
+  /** Makes the rule act on this deployment's scoring answers ('*': every deployment's), mirrored ones included. */
+  deployment: z.string().optional(),
+  /** With `deployment`: only that endpoint's deployment. */
+  endpoint: z.string().optional(),
   /** Status to answer with; 429 and 503 carry Retry-After. */
   status: z.union([z.literal(429), z.literal(500), z.literal(503)]).default(500),
   /** Probability (0..1) that a matching call fails. */
@@ -30,6 +35,9 @@ export interface FaultTarget {
   method: string;
   path: string;
   operation?: string;
+  /** Set for a scoring request that has reached a deployment. */
+  deployment?: string;
+  endpoint?: string;
 }
 
 export class Faults {
@@ -79,8 +87,14 @@ export class Faults {
 }
 
 function matches(rule: FaultRule, t: FaultTarget): boolean {
+  // Deployment rules and ARM rules never see each other's calls.
+  if ((rule.deployment === undefined) !== (t.deployment === undefined)) return false;
+  if (rule.deployment && rule.deployment !== '*' && !same(rule.deployment, t.deployment)) return false;
+  if (rule.endpoint && !same(rule.endpoint, t.endpoint)) return false;
   if (rule.operation && rule.operation !== '*' && rule.operation.toLowerCase() !== (t.operation ?? '').toLowerCase()) return false;
   if (rule.method && rule.method.toUpperCase() !== t.method.toUpperCase()) return false;
   if (rule.pathContains && !t.path.toLowerCase().includes(rule.pathContains.toLowerCase())) return false;
   return true;
 }
+
+const same = (a: string, b: string | undefined): boolean => a.toLowerCase() === (b ?? '').toLowerCase();

@@ -24,7 +24,13 @@ export interface ServerOptions {
 }
 
 export function createServer(opts: ServerOptions): FastifyInstance {
-  const app = Fastify({ https: { key: opts.tls.key, cert: opts.tls.cert }, logger: false, bodyLimit: 100 * 1024 * 1024 });
+  const app = Fastify({
+    https: { key: opts.tls.key, cert: opts.tls.cert },
+    logger: false,
+    bodyLimit: 100 * 1024 * 1024,
+    // MetricsQueryClient joins its host and a resource id that starts with '/' into '//subscriptions/...'; ARM takes it.
+    rewriteUrl: (req) => (req.url ?? '/').replace(/^\/{2,}/, '/'),
+  });
 
   // Azure clients send POST actions (listKeys, cancel) with a JSON content type and no body: accept that.
   app.removeContentTypeParser('application/json');

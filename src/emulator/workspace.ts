@@ -7,6 +7,7 @@ import { LocalWorkspaceCredential, loadOrCreateTokenSecret } from './auth';
 import { loadOrCreateCertificate } from './tls';
 import { createServer } from './http';
 import { Journal } from './journal';
+import { LiveMetrics } from './live-metrics';
 import { Faults, type FaultRule } from './faults';
 import { Store } from './store';
 import { Operations } from './lro';
@@ -35,6 +36,7 @@ import { batchRoutes } from './routes/batch';
 import { computeRoutes } from './routes/computes';
 import { inferenceRoutes } from './routes/inference';
 import { jobRoutes } from './routes/jobs';
+import { metricsRoutes } from './routes/metrics';
 import { mlflowRoutes } from './routes/mlflow';
 import { onlineDeploymentRoutes } from './routes/onlineDeployments';
 import { onlineEndpointRoutes } from './routes/onlineEndpoints';
@@ -52,6 +54,7 @@ const ROUTES: RoutePlugin[] = [
   onlineEndpointRoutes,
   onlineDeploymentRoutes,
   inferenceRoutes,
+  metricsRoutes,
   adminRoutes,
   scheduleRoutes,
   batchRoutes,
@@ -152,6 +155,7 @@ export async function startLocalWorkspace(options: LocalWorkspaceOptions): Promi
     pools,
     runs,
     deployments: new DeploymentManager(dataDir, launcher, options.appInsightsConnectionString),
+    liveMetrics: new LiveMetrics(),
     tokenSecret,
     workspaceGuid,
     provisioningDelayMs: options.provisioningDelayMs ?? 100,

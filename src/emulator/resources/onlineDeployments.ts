@@ -148,7 +148,7 @@ export function createOrUpdate(
   return { resource: d, created: !existing, provision: () => provision(ctx, e.name, name) };
 }
 
-/** A deployment still taking traffic cannot go; otherwise it is marked Deleting and its teardown stops it. */
+/** A deployment taking live or mirror traffic cannot go; otherwise it is marked Deleting and its teardown stops it. */
 export function remove(ctx: EmulatorContext, ep: string, name: string): Removal {
   const e = endpointOf(ctx, ep);
   const key = `${e.name}/${name}`;
@@ -158,6 +158,11 @@ export function remove(ctx: EmulatorContext, ep: string, name: string): Removal 
   if (share > 0) {
     const message = `Deployment '${d.name}' receives ${share}% of endpoint '${e.name}' traffic; set its traffic to 0`;
     throw badRequest(`${message} before deleting it.`, 'traffic', 'UserError');
+  }
+  const mirrored = e.properties.mirrorTraffic?.[d.name] ?? 0;
+  if (mirrored > 0) {
+    const message = `Deployment '${d.name}' receives ${mirrored}% mirror traffic; set it to 0 before deleting it.`;
+    throw badRequest(message, 'mirrorTraffic', 'UserError');
   }
   setProvisioningState(ctx, 'onlineDeployments', key, 'Deleting');
   return async () => {

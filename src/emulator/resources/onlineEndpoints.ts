@@ -1,4 +1,5 @@
-// Online endpoints: name and body rules, keys, traffic rules and routing, and teardown with their deployments.
+// Online endpoints: name and body rules, keys, traffic and mirror traffic rules, routing, and teardown with their
+// deployments and telemetry.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
@@ -86,6 +87,43 @@ function checkTraffic(ctx: EmulatorContext, endpoint: string, traffic: Record<st
   }
 }
 
+/**
+ * From Azure ML's "Safe rollout for online endpoints": mirror traffic goes to one deployment only, at most 50%, and a
+ * deployment takes live or mirror traffic, not both. (The 2024-10-01 spec: values "need to sum to utmost 50".)
+ */
+export const MAX_MIRROR_PERCENT = 50;
+
+function checkMirrorTraffic(
+  ctx: EmulatorContext,
+  endpoint: string,
+  mirror: Record<string, number>,
+  traffic: Record<string, number>,
+): void {
+  const field = 'properties.mirrorTraffic';
+  for (const [d, share] of Object.entries(mirror)) {
+    if (!hasDeployment(ctx, endpoint, d)) {
+      const message = `Mirror traffic names deployment '${d}', which does not exist in endpoint '${endpoint}'.`;
+      throw badRequest(message, `${field}.${d}`, 'UserError');
+    }
+    if (share > 0 && (traffic[d] ?? 0) > 0) {
+      throw badRequest(
+        `Deployment '${d}' takes ${traffic[d]}% of live traffic; a deployment takes live or mirror traffic, not both.`,
+        `${field}.${d}`,
+        'UserError',
+      );
+    }
+  }
+  const mirrored = Object.entries(mirror).filter(([, share]) => share > 0);
+  if (mirrored.length > 1) {
+    const names = mirrored.map(([d]) => d).join(', ');
+    throw badRequest(`Mirror traffic can go to one deployment only; it names ${names}.`, field, 'UserError');
+  }
+  const total = mirrored.reduce((a, [, share]) => a + share, 0);
+  if (total > MAX_MIRROR_PERCENT) {
+    throw badRequest(`Mirror traffic can be at most ${MAX_MIRROR_PERCENT}%; it is ${total}%.`, field, 'UserError');
+  }
+}
+
 /** Stores the endpoint Creating (or Updating) with keys on first creation; provisioning marks it Succeeded. */
 export function createOrUpdate(ctx: EmulatorContext, ep: string, body: unknown): Upsert<StoredEndpoint> {
   const name = EndpointName.safeParse(ep);
@@ -99,6 +137,7 @@ export function createOrUpdate(ctx: EmulatorContext, ep: string, body: unknown):
   }
   const traffic = properties.traffic ?? existing?.properties.traffic ?? {};
   checkTraffic(ctx, ep, traffic, 'properties.traffic');
+  if (properties.mirrorTraffic) checkMirrorTraffic(ctx, ep, properties.mirrorTraffic, traffic);
   const endpoint: StoredEndpoint = {
     ...armChild(ctx.ws, 'onlineEndpoints', ep),
     name: existing?.name ?? ep,
@@ -128,7 +167,7 @@ export function createOrUpdate(ctx: EmulatorContext, ep: string, body: unknown):
   return { resource: endpoint, created: !existing, provision };
 }
 
-/** Marks the endpoint Deleting; its teardown stops and forgets its deployments, then its keys and itself. */
+/** Marks the endpoint Deleting; its teardown stops and forgets its deployments, then its keys, telemetry, itself. */
 export function remove(ctx: EmulatorContext, name: string): Removal {
   const e = get(ctx, name);
   if (!e) return 'absent';
@@ -139,6 +178,7 @@ export function remove(ctx: EmulatorContext, name: string): Removal {
       ctx.store.delete('onlineDeployments', `${e.name}/${d.name}`);
     }
     ctx.store.delete('endpointKeys', e.name);
+    ctx.liveMetrics.forget(e.name);
     ctx.store.delete('onlineEndpoints', e.name);
   };
 }
