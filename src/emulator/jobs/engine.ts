@@ -1,9 +1,10 @@
 // The seam between jobs and the AutoML engine: what a training run is given, what it reports, and how it fails.
-import type { AutoMLProgress, AutoMLResult, AutoMLSettings, Table, TrialResult } from '../../automl';
+import type { AutoMLProgress, AutoMLResult, AutoMLSettings, TrialResult } from '../../automl';
+import type { TrainingData } from './training-data';
 
 export interface TrainingInput {
-  /** The training data, parsed once where its blobs were read. */
-  table: Table;
+  /** The training data's files as read; the engine parses them once, off the workspace's event loop. */
+  data: TrainingData;
   settings: AutoMLSettings;
   /** A folder the engine may write to (the job's working directory). */
   workDir: string;

@@ -9,7 +9,7 @@ import { AzureError } from '../errors';
 import { TrainingInputError, type TrainingEngine } from './engine';
 import { toSettings, computeNameOf, type AutoMLJobProperties } from './spec';
 import type { Runs } from './runs';
-import { readTrainingTable } from './training-data';
+import { readTrainingData } from './training-data';
 
 export type JobStatus =
   | 'NotStarted'
@@ -139,13 +139,13 @@ export class JobRunner {
       runs.update(job.name, { status: 'RUNNING' });
 
       const input = this.deps.resolveInput(p.taskDetails.trainingData.uri, p.taskDetails.trainingData.jobInputType);
-      const table = await readTrainingTable(this.deps.blobs, input, p.taskDetails.trainingData.uri);
+      const data = await readTrainingData(this.deps.blobs, input, p.taskDetails.trainingData.uri);
       if (signal.aborted) throw new Error('canceled');
       const settings = toSettings(p, slots);
       runs.update(job.name, { tags: { primary_metric: settings.primaryMetric ?? 'accuracy' } });
       const seen = new Set<number>();
       const result = await this.deps.engine.train(
-        { table, settings, workDir: join(this.deps.workRoot, job.name) },
+        { data, settings, workDir: join(this.deps.workRoot, job.name) },
         {
           onTrial: (trial, progress) => {
             this.recordTrial(job, trial);

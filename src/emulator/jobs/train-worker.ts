@@ -1,4 +1,5 @@
-// Worker-thread entry: runs the training room's runExperiment on the posted table; posts trials, the result or error.
+// Worker-thread entry: parses the posted training files into a table and runs runExperiment on it; posts trials, the
+// result or the error.
 import { parentPort, workerData } from 'node:worker_threads';
 import {
   DatasetError,
@@ -9,6 +10,7 @@ import {
 } from '../../automl';
 import { runExperiment } from '../../training';
 import type { TrainingInput } from './engine';
+import { trainingTable } from './training-data';
 
 export type WorkerMessage =
   | { type: 'trial'; trial: TrialResult; progress: AutoMLProgress }
@@ -18,11 +20,11 @@ export type WorkerMessage =
 
 // Cancellation needs no message: the engine terminates this thread, and the trial threads with it.
 async function main(): Promise<void> {
-  const { table, settings } = workerData as TrainingInput;
+  const { data, settings } = workerData as TrainingInput;
   const post = (m: WorkerMessage) => parentPort?.postMessage(m);
   try {
     const result = await runExperiment({
-      table,
+      table: trainingTable(data),
       settings,
       nodes: settings.maxConcurrentTrials,
       onProgress: (progress) => {
