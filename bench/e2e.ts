@@ -10,11 +10,7 @@ import { createActivities } from '../src/activities';
 import { AzureMLClient, localTargetFromDir } from '../src/azureml';
 import { computeMetrics } from '../src/automl';
 import { startDevServer } from '../src/devserver/dev-server';
-import { historyQuery } from '../src/workflows/messages';
-import { cycleWorkflowId, endpointName, projectWorkflowId } from '../src/workflows/names';
-import { DEFAULT_SETTINGS } from '../src/workflows/schemas';
-import { PROJECT } from '../src/workflows/search-attributes';
-import type { CycleRecord, CycleSettings } from '../src/workflows/types';
+import { historyQuery, cycleWorkflowId, endpointName, projectWorkflowId, DEFAULT_SETTINGS, PROJECT, type CycleRecord, type CycleSettings } from '../src/contract';
 import { connectTemporal, freePort, readDemoCsv, startWorkspaceProcess, stratifiedSplit, waitFor } from '../test/e2e/helpers';
 
 const project = 'bench';

@@ -8,10 +8,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { githubSignature, startWebhookServer } from '../src/webhooks';
-import { statusQuery } from '../src/workflows/messages';
-import { projectWorkflowId } from '../src/workflows/names';
-import { DEFAULT_SETTINGS } from '../src/workflows/schemas';
-import type { ProjectInput, ProjectStatus } from '../src/workflows/types';
+import { statusQuery, projectWorkflowId, DEFAULT_SETTINGS, type ProjectInput, type ProjectStatus } from '../src/contract';
 import { fakeActivities, gate } from '../test/helpers/fake-activities';
 import { startTestServer } from '../test/helpers/temporal';
 

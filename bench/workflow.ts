@@ -6,9 +6,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDevServer } from '../src/devserver/dev-server';
 import { operationalize, retrainingCycle } from '../src/workflows';
-import { historyQuery, retrainUpdate } from '../src/workflows/messages';
-import { projectWorkflowId } from '../src/workflows/names';
-import { DEFAULT_SETTINGS } from '../src/workflows/schemas';
+import { historyQuery, retrainUpdate, projectWorkflowId, DEFAULT_SETTINGS } from '../src/contract';
 import { fakeActivities } from '../test/helpers/fake-activities';
 
 const RUNS = 20;

@@ -1,8 +1,15 @@
 // Configuration from environment variables and CLI flags, read and validated once; every bad value reported at once.
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_SETTINGS, cycleSettings, describeIssues, projectName } from './workflows/schemas';
-import type { CycleSettings, ProjectInput } from './workflows/types';
+import {
+  DEFAULT_SETTINGS,
+  cycleSettings,
+  describeIssues,
+  interval,
+  projectName,
+  type CycleSettings,
+  type ProjectInput,
+} from './contract';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -52,7 +59,7 @@ const envSchema = z.object({
   AMLOPS_AUTOML_MAX_TRIALS: z.coerce.number().int().positive().optional(),
   AMLOPS_CHAMPION_MARGIN: z.coerce.number().min(0).optional(),
   AMLOPS_REQUIRE_APPROVAL: bool.optional(),
-  AMLOPS_RETRAIN_EVERY: z.string().regex(/^\d+(ms|s|m|h|d)$/, { message: 'must look like 30m, 12h or 7d' }).optional(),
+  AMLOPS_RETRAIN_EVERY: interval.optional(),
   AMLOPS_RETRAIN_CRON: z.string().min(9, { message: 'must be a cron expression such as "0 3 * * 1"' }).optional(),
   AMLOPS_WEBHOOK_PORT: port.default(8787),
   AMLOPS_WEBHOOK_PUBLIC_URL: z.url({ message: 'must be a URL such as https://hooks.example.com' }).optional(),

@@ -1,9 +1,7 @@
 // What every step needs: the Azure ML client and where reports go; plus heartbeats and cancellable waits.
 import { Context } from '@temporalio/activity';
 import type { AzureMLClient } from '../azureml';
-import { cycleProgressSignal, type CycleProgress } from '../workflows/messages';
-import { cycleOwner } from '../workflows/names';
-import type { Step } from '../workflows/types';
+import { cycleProgressSignal, cycleOwner, type CycleProgress, type Step } from '../contract';
 
 export interface ActivityDeps {
   client: AzureMLClient;

@@ -1,6 +1,6 @@
 // enableInsights: switches Application Insights on for the deployment, then reads its logs back to prove logging works.
 import { call } from '../azureml';
-import type { EnableInsightsInput, InsightsRef } from './contract';
+import type { EnableInsightsInput, InsightsRef } from '../contract';
 import { beat, type ActivityDeps } from './deps';
 
 export const enableInsights = ({ client }: ActivityDeps) =>

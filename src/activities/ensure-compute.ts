@@ -1,6 +1,6 @@
 // ensureCompute: the AutoML cluster exists and is ready; created (a long-running operation) only if missing.
 import { call, lookup } from '../azureml';
-import type { ComputeRef, EnsureComputeInput } from './contract';
+import type { ComputeRef, EnsureComputeInput } from '../contract';
 import { beat, type ActivityDeps } from './deps';
 
 export const ensureCompute = ({ client }: ActivityDeps) =>

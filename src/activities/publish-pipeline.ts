@@ -3,7 +3,7 @@ import type { BatchDeploymentProperties } from '@azure/arm-machinelearning';
 import { Context } from '@temporalio/activity';
 import { call, lookup } from '../azureml';
 import { createRetrainSchedule } from '../schedules';
-import type { PipelineRef, PublishPipelineInput } from './contract';
+import type { PipelineRef, PublishPipelineInput } from '../contract';
 import { beat, type ActivityDeps } from './deps';
 
 export const publishPipeline = (deps: ActivityDeps) =>

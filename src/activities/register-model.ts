@@ -1,7 +1,7 @@
 // registerModel: registers the best trial's model as version <cycle>, with lineage tags (dataset, job, metrics).
 import { ApplicationFailure } from '@temporalio/common';
 import { call, lookup, runMetrics } from '../azureml';
-import type { ModelRef, RegisterModelInput } from './contract';
+import type { ModelRef, RegisterModelInput } from '../contract';
 import type { ActivityDeps } from './deps';
 
 const TOP_FEATURES = 5;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { call } from '../azureml';
 import { runBenchmark, runSmokeTest } from '../smoketest';
-import type { SmokeSummary, SmokeTestInput } from './contract';
+import type { SmokeSummary, SmokeTestInput } from '../contract';
 import { beat, type ActivityDeps } from './deps';
 
 export const smokeTest = ({ client, reportsDir }: ActivityDeps) =>

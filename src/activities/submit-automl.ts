@@ -2,8 +2,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { AutoMLJob } from '@azure/arm-machinelearning';
 import { lookup } from '../azureml';
-import type { PrimaryMetricName } from '../workflows/types';
-import type { JobRef, SubmitAutoMLInput } from './contract';
+import type { JobRef, PrimaryMetricName, SubmitAutoMLInput } from '../contract';
 import type { ActivityDeps } from './deps';
 
 /** Azure's REST names of the classification primary metrics. */

@@ -1,6 +1,6 @@
 // switchTraffic and rollbackDeployment: move the endpoint's traffic, and remove a deployment that failed its gate.
 import { call, isNotFound } from '../azureml';
-import type { RollbackInput, SwitchTrafficInput, TrafficRef } from './contract';
+import type { RollbackInput, SwitchTrafficInput, TrafficRef } from '../contract';
 import { beat, type ActivityDeps } from './deps';
 
 async function setTraffic(deps: ActivityDeps, endpointName: string, traffic: Record<string, number>): Promise<TrafficRef> {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { ApplicationFailure } from '@temporalio/common';
 import { DatasetError, inferDataset, parseCsv } from '../automl';
 import { call, lookup } from '../azureml';
-import type { DatasetRef, UploadDatasetInput } from './contract';
+import type { DatasetRef, UploadDatasetInput } from '../contract';
 import type { ActivityDeps } from './deps';
 
 const MLTABLE = `paths:

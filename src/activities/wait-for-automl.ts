@@ -1,7 +1,7 @@
 // waitForAutoML: follows the job to its end, heartbeating its progress; a retry re-attaches to the same job, never submits one.
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { call, runTag } from '../azureml';
-import type { AutoMLOutcome, WaitForAutoMLInput } from './contract';
+import type { AutoMLOutcome, WaitForAutoMLInput } from '../contract';
 import { beat, pause, type ActivityDeps } from './deps';
 
 const RUNNING = new Set(['NotStarted', 'Starting', 'Provisioning', 'Preparing', 'Queued', 'Running', 'Finalizing', 'CancelRequested', 'NotResponding', 'Paused', 'Unknown']);

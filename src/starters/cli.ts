@@ -4,9 +4,18 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { defaultPayloadConverter, type Client } from '@temporalio/client';
 import { ConfigError, ENV, loadConfig, normalizeDatasetUri, type Config, type ConfigFlags } from '../config';
-import { approvalUpdate, historyQuery, retrainUpdate, statusQuery, triggersQuery } from '../workflows/messages';
-import { cycleWorkflowId, projectWorkflowId, scheduleId } from '../workflows/names';
-import { createRetrainSchedule, INTERVAL } from '../schedules';
+import {
+  approvalUpdate,
+  historyQuery,
+  retrainUpdate,
+  statusQuery,
+  triggersQuery,
+  cycleWorkflowId,
+  INTERVAL,
+  projectWorkflowId,
+  scheduleId,
+} from '../contract';
+import { createRetrainSchedule } from '../schedules';
 import { connectClient, onProject, UserError } from './connect';
 import { formatHistory, formatStatus, table } from './format';
 import { addEndpointCommands } from './endpoint-commands';

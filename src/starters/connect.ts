@@ -1,7 +1,7 @@
 // Connects a Temporal client, turning "nothing there" into a message that says what to do.
 import { Client, Connection, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Config } from '../config';
-import { projectWorkflowId } from '../workflows/names';
+import { projectWorkflowId } from '../contract';
 
 /** An error meant for the person at the terminal: printed as is, no stack. */
 export class UserError extends Error {

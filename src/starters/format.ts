@@ -1,5 +1,5 @@
 // Turns workflow status and cycle records into the text the CLI prints.
-import type { CycleRecord, ProjectStatus, StepTiming } from '../workflows/types';
+import type { CycleRecord, ProjectStatus, StepTiming } from '../contract';
 
 const secs = (ms?: number) => (ms === undefined ? '' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
 const metric = (v?: number) => (v === undefined ? '-' : v.toFixed(4));

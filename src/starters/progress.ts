@@ -1,7 +1,6 @@
 // Follows a project's workflow and prints each step as it starts and each cycle as it ends.
 import type { WorkflowHandle } from '@temporalio/client';
-import { historyQuery, statusQuery } from '../workflows/messages';
-import type { CycleRecord, ProjectStatus } from '../workflows/types';
+import { historyQuery, statusQuery, type CycleRecord, type ProjectStatus } from '../contract';
 import { formatCycle } from './format';
 
 export interface ProgressOptions {

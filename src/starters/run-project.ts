@@ -9,12 +9,9 @@ import pino from 'pino';
 import { startWebhookServer, webhookConfigFromEnv, type WebhookServer } from '../webhooks';
 import { activityDeps, createWorker, logWorkerToFile } from '../worker';
 import { openWorkspace } from './workspace';
-import { operationalize } from '../workflows';
-import { projectWorkflowId } from '../workflows/names';
-import { PROJECT } from '../workflows/search-attributes';
+import { PROJECT, PROJECT_WORKFLOW, projectWorkflowId, type CycleRecord, type ProjectWorkflow } from '../contract';
 import { connectClient } from './connect';
 import { followProject } from './progress';
-import type { CycleRecord } from '../workflows/types';
 
 export interface RunningProject {
   client: Client;
@@ -33,7 +30,7 @@ export interface RunningProject {
 export async function startProjectWorkflow(client: Client, config: Config): Promise<{ resumed: boolean }> {
   const workflowId = projectWorkflowId(config.project);
   try {
-    await client.workflow.start(operationalize, {
+    await client.workflow.start<ProjectWorkflow>(PROJECT_WORKFLOW, {
       workflowId,
       taskQueue: config.taskQueue,
       args: [projectInput(config)],

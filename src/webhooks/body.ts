@@ -1,7 +1,7 @@
 // Request bodies: JSON parsed from the raw bytes (kept for signature checks), and zod validation with field names.
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
-import { describeIssues } from '../workflows/schemas';
+import { describeIssues } from '../contract';
 import { badRequest } from './errors';
 
 declare module 'fastify' {

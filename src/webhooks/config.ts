@@ -1,8 +1,7 @@
 // The webhook process's settings: the shared ones from src/config.ts plus the webhook's own, every bad variable reported at once.
 import { z } from 'zod';
 import { ConfigError, loadConfig, projectInput } from '../config';
-import { describeIssues } from '../workflows/schemas';
-import type { ProjectInput } from '../workflows/types';
+import { describeIssues, type ProjectInput } from '../contract';
 import { DEFAULT_BODY_LIMIT, DEFAULT_TEMPORAL_TIMEOUT_MS, type WebhookSecrets } from './server';
 
 const optionalText = z.string().trim().min(1).optional();

@@ -1,6 +1,5 @@
 // What every webhook route needs besides its own secret: the projects it may trigger and the way to trigger them.
-import type { ProjectInput, RetrainRequest } from '../workflows/types';
-import { retrainRequest } from '../workflows/schemas';
+import { retrainRequest, type ProjectInput, type RetrainRequest } from '../contract';
 import { parseWith } from './body';
 import type { ProjectLookup } from './project';
 import type { TriggerRetrain } from './trigger';

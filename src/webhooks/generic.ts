@@ -1,7 +1,7 @@
 // POST /hooks/retrain/:project — any system holding the bearer token (CI jobs, scripts) triggers a retrain with a JSON body.
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
-import { retrainRequest } from '../workflows/schemas';
+import { retrainRequest } from '../contract';
 import { parseWith } from './body';
 import { triggerRetrain, type HookContext } from './context';
 import { badRequest, notFound, unauthorized } from './errors';

@@ -1,6 +1,5 @@
 // Finds the project a webhook URL names: the `:project` path segment, validated, looked up in the server's projects.
-import { describeIssues, projectName } from '../workflows/schemas';
-import type { ProjectInput } from '../workflows/types';
+import { describeIssues, projectName, type ProjectInput } from '../contract';
 import { badRequest, notFound } from './errors';
 
 /** The projects this server triggers: the workflow input to start each with, or undefined when unknown. */

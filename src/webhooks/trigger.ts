@@ -1,9 +1,13 @@
 // Turns one accepted webhook event into a `retrain` signal-with-start on the project's workflow, within a deadline.
 import { isGrpcServiceError, type Client } from '@temporalio/client';
-import { operationalize } from '../workflows';
-import { retrainSignal } from '../workflows/messages';
-import { projectWorkflowId } from '../workflows/names';
-import type { ProjectInput, RetrainRequest } from '../workflows/types';
+import {
+  PROJECT_WORKFLOW,
+  projectWorkflowId,
+  retrainSignal,
+  type ProjectInput,
+  type ProjectWorkflow,
+  type RetrainRequest,
+} from '../contract';
 import { WebhookError } from './errors';
 
 /** The part of a Temporal Client the webhook server uses (a unit test may hand in a stand-in). */
@@ -72,7 +76,7 @@ export function temporalTrigger(client: WebhookClient, taskQueue: string, timeou
   const send: TriggerRetrain = async (project, request) => {
     const workflowId = projectWorkflowId(project.project);
     const call = client.withDeadline(Date.now() + timeoutMs, () =>
-      client.workflow.signalWithStart(operationalize, {
+      client.workflow.signalWithStart<ProjectWorkflow, [RetrainRequest]>(PROJECT_WORKFLOW, {
         workflowId,
         taskQueue,
         args: [project],

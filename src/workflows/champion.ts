@@ -1,5 +1,5 @@
 // The champion/challenger gate: deploy a new model only if it beats the serving one by a margin.
-import type { ModelRef, PrimaryMetricName } from './types';
+import type { ModelRef, PrimaryMetricName } from '../contract';
 
 /** log_loss is the one metric where lower is better. */
 export const higherIsBetter = (metric: PrimaryMetricName): boolean => metric !== 'log_loss';

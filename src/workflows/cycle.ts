@@ -9,30 +9,27 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Duration, RetryPolicy } from '@temporalio/common';
-import type { Activities } from '../activities';
 import { decideChampion } from './champion';
-import { cycleApprovalSignal, cycleProgressSignal, type CycleProgress } from './messages';
-import { batchEndpointName, deploymentName, endpointName, jobName, modelName } from './names';
-import { STEP } from './search-attributes';
-import type {
-  ApprovalDecision,
-  ChampionRecord,
-  CycleOutcome,
-  CycleRecord,
-  CycleSettings,
-  DeploymentRef,
-  Step,
-  StepTiming,
-} from './types';
-
-export interface CycleInput {
-  project: string;
-  cycle: number;
-  datasetUri: string;
-  settings: CycleSettings;
-  champion?: ChampionRecord;
-  triggers: string[];
-}
+import {
+  cycleApprovalSignal,
+  cycleProgressSignal,
+  batchEndpointName,
+  deploymentName,
+  endpointName,
+  jobName,
+  modelName,
+  STEP,
+  type CycleProgress,
+  type ApprovalDecision,
+  type CycleOutcome,
+  type CycleRecord,
+  type CycleSettings,
+  type DeploymentRef,
+  type Step,
+  type StepTiming,
+  type Activities,
+  type CycleInput,
+} from '../contract';
 
 const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 8 };
 

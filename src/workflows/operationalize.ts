@@ -23,13 +23,14 @@ import {
   retrainUpdate,
   statusQuery,
   triggersQuery,
-} from './messages';
-import { cycleWorkflowId } from './names';
-import { applyOverrides, parseApproval, parseRetrainRequest } from './schemas';
-import { CHAMPION_METRIC, CYCLE, PROJECT, STEP } from './search-attributes';
-import {
-  HISTORY_KEPT,
-  TRIGGERS_KEPT,
+  cycleWorkflowId,
+  applyOverrides,
+  parseApproval,
+  parseRetrainRequest,
+  CHAMPION_METRIC,
+  CYCLE,
+  PROJECT,
+  STEP,
   type CarriedState,
   type CycleRecord,
   type ProjectInput,
@@ -37,9 +38,12 @@ import {
   type RetrainAck,
   type RetrainRequest,
   type StepTiming,
-} from './types';
+} from '../contract';
 import { higherIsBetter } from './champion';
 
+// Bounds on the carried state, so continue-as-new never carries a growing payload.
+const HISTORY_KEPT = 100;
+const TRIGGERS_KEPT = 5000;
 const DEFAULT_MAX_HISTORY_EVENTS = 10_000;
 
 export async function operationalize(input: ProjectInput): Promise<void> {

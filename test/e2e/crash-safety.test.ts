@@ -10,10 +10,7 @@ import type { Client } from '@temporalio/client';
 import { deployModel } from '../../src/activities/deploy-model';
 import { AzureMLClient, localTargetFromDir } from '../../src/azureml';
 import { startDevServer, type DevServer } from '../../src/devserver/dev-server';
-import { historyQuery, statusQuery } from '../../src/workflows/messages';
-import { cycleWorkflowId, endpointName, projectWorkflowId } from '../../src/workflows/names';
-import { PROJECT } from '../../src/workflows/search-attributes';
-import { STEPS, type CycleRecord, type Step } from '../../src/workflows/types';
+import { historyQuery, statusQuery, cycleWorkflowId, endpointName, projectWorkflowId, PROJECT, STEPS, type CycleRecord, type Step } from '../../src/contract';
 import {
   activityAttempts,
   connectTemporal,

@@ -10,10 +10,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { createActivities } from '../../src/activities';
 import { AzureMLClient, localTarget } from '../../src/azureml';
 import { startDevServer, type DevServer } from '../../src/devserver/dev-server';
-import { historyQuery, retrainUpdate } from '../../src/workflows/messages';
-import { cycleWorkflowId, projectWorkflowId } from '../../src/workflows/names';
-import { PROJECT } from '../../src/workflows/search-attributes';
-import type { CycleRecord, CycleSettings } from '../../src/workflows/types';
+import { historyQuery, retrainUpdate, cycleWorkflowId, projectWorkflowId, PROJECT, type CycleRecord, type CycleSettings } from '../../src/contract';
 import {
   activityAttempts,
   amlopsCli,

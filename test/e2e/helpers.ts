@@ -7,8 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Agent, fetch } from 'undici';
 import { LocalWorkspaceCredential } from '../../src/emulator/auth';
 import type { FaultRule, JournalEntry } from '../../src/emulator';
-import { DEFAULT_SETTINGS } from '../../src/workflows/schemas';
-import type { CycleSettings, ProjectInput } from '../../src/workflows/types';
+import { DEFAULT_SETTINGS, type CycleSettings, type ProjectInput } from '../../src/contract';
 
 export const ROOT = resolve(__dirname, '../../..');
 export const DIST = join(ROOT, 'dist');

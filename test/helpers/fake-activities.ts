@@ -1,7 +1,7 @@
 // Instant, scriptable stand-ins for the cycle's activities, for tests of the workflow's decisions only.
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { Activities } from '../../src/activities';
 import { asStep } from '../../src/activities/deps';
+import type { Activities } from '../../src/contract';
 
 export type ActivityName = keyof Activities;
 export type { Activities };

@@ -5,8 +5,7 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { loadConfig } from '../../src/config';
 import { startProjectWorkflow } from '../../src/starters/run-project';
-import { statusQuery, triggersQuery } from '../../src/workflows/messages';
-import { projectWorkflowId } from '../../src/workflows/names';
+import { statusQuery, triggersQuery, projectWorkflowId } from '../../src/contract';
 import { bundleWorkflows, startTestServer } from '../helpers/temporal';
 import { fakeActivities, gate } from '../helpers/fake-activities';
 

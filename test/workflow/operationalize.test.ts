@@ -4,10 +4,7 @@ import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { operationalize } from '../../src/workflows';
-import { approvalUpdate, historyQuery, retrainSignal, retrainUpdate, statusQuery, triggersQuery } from '../../src/workflows/messages';
-import { projectWorkflowId } from '../../src/workflows/names';
-import { DEFAULT_SETTINGS } from '../../src/workflows/schemas';
-import type { CycleSettings, ProjectStatus } from '../../src/workflows/types';
+import { approvalUpdate, historyQuery, retrainSignal, retrainUpdate, statusQuery, triggersQuery, projectWorkflowId, DEFAULT_SETTINGS, type CycleSettings, type ProjectStatus } from '../../src/contract';
 import { bundleWorkflows, startTestServer } from '../helpers/temporal';
 import { fakeActivities, fatal, gate, retryable, type FakeScript } from '../helpers/fake-activities';
 

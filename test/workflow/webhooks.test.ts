@@ -4,10 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { githubSignature, startWebhookServer, type WebhookServer } from '../../src/webhooks';
-import { historyQuery, statusQuery, triggersQuery } from '../../src/workflows/messages';
-import { projectWorkflowId } from '../../src/workflows/names';
-import { DEFAULT_SETTINGS } from '../../src/workflows/schemas';
-import type { ProjectInput, ProjectStatus } from '../../src/workflows/types';
+import { historyQuery, statusQuery, triggersQuery, projectWorkflowId, DEFAULT_SETTINGS, type ProjectInput, type ProjectStatus } from '../../src/contract';
 import { fakeActivities, gate } from '../helpers/fake-activities';
 import { bundleWorkflows, startTestServer } from '../helpers/temporal';
 

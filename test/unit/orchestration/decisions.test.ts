@@ -1,8 +1,6 @@
 // The workflow's pure decisions: champion gate, overrides, request validation, resource names.
 import { decideChampion } from '../../../src/workflows/champion';
-import { applyOverrides, DEFAULT_SETTINGS, parseRetrainRequest } from '../../../src/workflows/schemas';
-import { deploymentName, endpointName, jobName } from '../../../src/workflows/names';
-import type { ModelRef } from '../../../src/workflows/types';
+import { applyOverrides, DEFAULT_SETTINGS, parseRetrainRequest, deploymentName, endpointName, jobName, type ModelRef } from '../../../src/contract';
 
 const model = (metricValue: number, primaryMetric: ModelRef['primaryMetric'] = 'AUC_weighted'): ModelRef => ({ name: 'm', version: '1', primaryMetric, metricValue });
 

@@ -4,8 +4,7 @@
 import type { WorkflowSignalWithStartOptions } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildWebhookApp, type WebhookClient, type WebhookServerOptions } from '../../../src/webhooks';
-import { DEFAULT_SETTINGS } from '../../../src/workflows/schemas';
-import type { ProjectInput, RetrainRequest } from '../../../src/workflows/types';
+import { DEFAULT_SETTINGS, type ProjectInput, type RetrainRequest } from '../../../src/contract';
 
 export const SECRETS = {
   github: 'gh-secret-0123456789abcdef',

@@ -1,5 +1,12 @@
-// Deterministic names for everything a cycle creates, so a retried step finds what it already made.
-// Azure limits: endpoint names 3-32 chars, deployment names 3-32, job names unique per workspace.
+// Deterministic names for every workflow, schedule and resource a project makes, so a retried step finds what it
+// already made. Azure limits: endpoint names 3-32 chars, deployment names 3-32, job names unique per workspace.
+
+/**
+ * Workflow types by name, for callers that start workflows without importing workflow code (CLI, webhooks,
+ * schedules). Each is the name of the function src/workflows/index.ts exports.
+ */
+export const PROJECT_WORKFLOW = 'operationalize';
+export const SCHEDULED_RETRAIN_WORKFLOW = 'scheduledRetrain';
 
 export const projectWorkflowId = (project: string): string => `amlops-${project}`;
 export const cycleWorkflowId = (project: string, cycle: number): string => `amlops-${project}-cycle-${cycle}`;

@@ -1,6 +1,8 @@
-// The plain data the retraining workflow keeps and exchanges: settings, triggers, cycle records.
-// Everything here lands in workflow history and the Web UI, so it holds names, versions and URIs only.
+// The records workflows keep, return and show: workflow inputs, cycle records, triggers, status.
+// Everything here lands in workflow history and the Web UI, so it holds names, versions and URIs only. Our own code
+// makes these (what arrives from outside is validated by schemas.ts), so they are plain types without a schema.
 import type { PrimaryMetric } from '../automl/types';
+import type { CycleSettings, RetrainRequest, TriggerSource } from './schemas';
 
 export const STEPS = [
   'uploadDataset',
@@ -20,49 +22,7 @@ export type Step = (typeof STEPS)[number] | 'rollbackDeployment';
 /** The engine's metric names (Azure's Python spelling); a type only, so the workflow bundle stays free of the engine. */
 export type PrimaryMetricName = PrimaryMetric;
 
-export interface ComputeSettings {
-  name: string;
-  vmSize: string;
-  minNodes: number;
-  maxNodes: number;
-  idleSecondsBeforeScaleDown: number;
-}
-
-export interface AutoMLLimits {
-  timeoutMinutes: number;
-  trialTimeoutMinutes: number;
-  maxTrials: number;
-  maxConcurrentTrials: number;
-  enableEarlyTermination: boolean;
-  exitScore?: number;
-}
-
-export interface BenchmarkGate {
-  requests: number;
-  connections: number;
-  maxP95Ms: number;
-  maxErrorRate: number;
-}
-
-/** What a cycle does; a retrain request may override any of these for its cycle. */
-export interface CycleSettings {
-  target: string;
-  primaryMetric: PrimaryMetricName;
-  compute: ComputeSettings;
-  automl: AutoMLLimits;
-  instanceType: string;
-  instanceCount: number;
-  /** A challenger must beat the champion's primary metric by at least this much to be deployed. */
-  championMargin: number;
-  requireApproval: boolean;
-  /** How long an approval may wait before the cycle counts it as rejected (ms-style string, e.g. '7 days'). */
-  approvalTimeout: string;
-  benchmark: BenchmarkGate;
-  /** publishPipeline creates this retrain schedule (a Temporal Schedule) if set: an interval or a cron expression. */
-  retrainSchedule?: { every?: string; cron?: string };
-}
-
-/** The workflow's input: one project = one dataset + one prediction target + one endpoint. */
+/** The project workflow's input: one project = one dataset + one prediction target + one endpoint. */
 export interface ProjectInput {
   project: string;
   datasetUri: string;
@@ -73,18 +33,30 @@ export interface ProjectInput {
   carried?: CarriedState;
 }
 
-export type TriggerSource = 'start' | 'cli' | 'github' | 'eventgrid' | 'webhook' | 'schedule';
+/** The project workflow's signature, for starting it by name (PROJECT_WORKFLOW) with typed arguments. */
+export type ProjectWorkflow = (input: ProjectInput) => Promise<void>;
 
-export interface RetrainRequest {
-  /** Idempotency key: a repeated id is recorded once and never retrains twice. */
-  requestId: string;
-  reason: string;
-  source: TriggerSource;
-  datasetUri?: string;
-  overrides?: Partial<Omit<CycleSettings, 'compute' | 'automl' | 'benchmark'>> & {
-    automl?: Partial<AutoMLLimits>;
-    benchmark?: Partial<BenchmarkGate>;
-  };
+/** State that survives continue-as-new. Bounded: the project drops its oldest records past fixed caps. */
+export interface CarriedState {
+  cycle: number;
+  champion?: ChampionRecord;
+  bestMetric?: number;
+  history: CycleRecord[];
+  triggers: TriggerRecord[];
+  pending: RetrainRequest[];
+  triggersRecorded: number;
+  continuedAsNew: number;
+  datasetUri: string;
+}
+
+/** The cycle workflow's input. */
+export interface CycleInput {
+  project: string;
+  cycle: number;
+  datasetUri: string;
+  settings: CycleSettings;
+  champion?: ChampionRecord;
+  triggers: string[];
 }
 
 export interface TriggerRecord {
@@ -100,13 +72,6 @@ export interface TriggerRecord {
 export interface RetrainAck {
   status: 'started' | 'coalesced' | 'duplicate';
   cycle: number;
-}
-
-export interface ApprovalDecision {
-  cycle: number;
-  approved: boolean;
-  by?: string;
-  comment?: string;
 }
 
 export interface ModelRef {
@@ -196,19 +161,3 @@ export interface ProjectStatus {
   cyclesCompleted: number;
   continuedAsNew: number;
 }
-
-/** State that survives continue-as-new. Bounded: old records are dropped past the caps below. */
-export interface CarriedState {
-  cycle: number;
-  champion?: ChampionRecord;
-  bestMetric?: number;
-  history: CycleRecord[];
-  triggers: TriggerRecord[];
-  pending: RetrainRequest[];
-  triggersRecorded: number;
-  continuedAsNew: number;
-  datasetUri: string;
-}
-
-export const HISTORY_KEPT = 100;
-export const TRIGGERS_KEPT = 5000;

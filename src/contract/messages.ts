@@ -1,14 +1,7 @@
 // The retraining workflow's messages: the one list of names the workflow, CLI and webhooks share.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type {
-  ApprovalDecision,
-  CycleRecord,
-  ProjectStatus,
-  RetrainAck,
-  RetrainRequest,
-  Step,
-  TriggerRecord,
-} from './types';
+import type { ApprovalDecision, RetrainRequest } from './schemas';
+import type { CycleRecord, ProjectStatus, RetrainAck, Step, TriggerRecord } from './types';
 
 /** Fire-and-forget retrain (webhooks use it with signalWithStart). */
 export const retrainSignal = defineSignal<[RetrainRequest]>('retrain');
