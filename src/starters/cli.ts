@@ -15,12 +15,12 @@ import {
   projectWorkflowId,
   scheduleId,
 } from '../contract';
+import { previousPort, workspaceDir } from '../runtime';
 import { createRetrainSchedule } from '../schedules';
 import { connectClient, onProject, UserError } from './connect';
 import { formatHistory, formatStatus, table } from './format';
 import { addEndpointCommands } from './endpoint-commands';
 import { onStopSignal, runProject } from './run-project';
-import { previousPort, workspaceDir } from './workspace';
 import { sleep } from './progress';
 
 const out = (line: string): void => {

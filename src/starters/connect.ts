@@ -2,6 +2,7 @@
 import { Client, Connection, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Config } from '../config';
 import { projectWorkflowId } from '../contract';
+import { temporalAddress } from '../runtime';
 
 /** An error meant for the person at the terminal: printed as is, no stack. */
 export class UserError extends Error {
@@ -9,10 +10,6 @@ export class UserError extends Error {
   constructor(message: string, readonly exitCode = 1) {
     super(message);
   }
-}
-
-export function temporalAddress(config: Config): string {
-  return config.temporal.address ?? `127.0.0.1:${config.temporal.devPort}`;
 }
 
 export async function connectClient(config: Config): Promise<Client> {

@@ -8,9 +8,9 @@ import type { Config } from '../config';
 import { registerSwaggerUi } from '../serving/swagger-ui';
 import { benchmarkText, call, exampleRequestOf, predictionsOf, runBenchmark } from '../smoketest';
 import { endpointName } from '../contract';
+import { workspaceDir } from '../runtime';
 import { UserError } from './connect';
 import { table } from './format';
-import { workspaceDir } from './workspace';
 
 export interface ProjectEndpoint {
   client: AzureMLClient;

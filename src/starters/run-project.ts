@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import pino from 'pino';
 import { startWebhookServer, webhookConfigFromEnv, type WebhookServer } from '../webhooks';
-import { activityDeps, createWorker, logWorkerToFile } from '../worker';
-import { openWorkspace } from './workspace';
+import { createWorker } from '../worker';
+import { logWorkerToFile, openWorkspace } from '../runtime';
 import { PROJECT, PROJECT_WORKFLOW, projectWorkflowId, type CycleRecord, type ProjectWorkflow } from '../contract';
 import { connectClient } from './connect';
 import { followProject } from './progress';
@@ -61,7 +61,7 @@ export async function runProject(config: Config, print: (line: string) => void):
   const workspace = await openWorkspace(config, print);
   print(`Workspace: ${workspace.description}.`);
   print(`Starting the worker (its log: ${workerLog}) ...`);
-  const worker = await createWorker(config, activityDeps(config, workspace.client));
+  const worker = await createWorker(config, workspace.client);
   const workerRun = worker.run();
 
   const { token, file: triggerTokenFile } = triggerToken(config);
