@@ -10,11 +10,6 @@ export const SCHEDULED_RETRAIN_WORKFLOW = 'scheduledRetrain';
 
 export const projectWorkflowId = (project: string): string => `amlops-${project}`;
 export const cycleWorkflowId = (project: string, cycle: number): string => `amlops-${project}-cycle-${cycle}`;
-/** The project workflow and cycle a cycle workflow id belongs to (inverse of cycleWorkflowId). */
-export function cycleOwner(workflowId: string): { projectWorkflowId: string; cycle: number } | undefined {
-  const m = /^(amlops-[a-z0-9-]+)-cycle-(\d+)$/.exec(workflowId);
-  return m ? { projectWorkflowId: m[1], cycle: Number(m[2]) } : undefined;
-}
 export const scheduleId = (project: string, name = 'retrain'): string => `amlops-${project}-${name}`;
 
 export const jobName = (project: string, cycle: number): string => `${project}-automl-c${cycle}`;

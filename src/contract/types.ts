@@ -101,7 +101,7 @@ export type CycleOutcome = 'deployed' | 'kept-champion' | 'rolled-back' | 'rejec
 export interface StepTiming {
   step: Step;
   startedAt: string;
-  /** Attempt number of the step's activity (1 = first try). */
+  /** Attempt number of the running step's activity (1 = first try); only the server knows it, so only live views. */
   attempt?: number;
   endedAt?: string;
   ms?: number;
@@ -141,17 +141,14 @@ export interface PipelineRef {
   scheduleId?: string;
 }
 
-export type ProjectState = 'idle' | 'running' | 'awaiting-approval';
-
+/** What the project workflow knows: its cycles and triggers. A running cycle's progress is the cycle's own. */
 export interface ProjectStatus {
   project: string;
-  state: ProjectState;
+  state: 'idle' | 'running';
+  /** The running cycle, or the last one. */
   cycle: number;
-  step?: Step;
-  stepStartedAt?: string;
-  /** Attempt of the running step (retries after failures count up). */
-  attempt?: number;
-  steps: StepTiming[];
+  /** The steps of the last finished cycle. */
+  lastCycleSteps: StepTiming[];
   lastError?: string;
   champion?: ChampionRecord;
   /** Best primary metric any cycle has reached. */
@@ -160,4 +157,13 @@ export interface ProjectStatus {
   triggersRecorded: number;
   cyclesCompleted: number;
   continuedAsNew: number;
+}
+
+/** What a cycle workflow knows about itself: its steps with their timings, the current one, the approval wait. */
+export interface CycleStatus {
+  cycle: number;
+  step?: Step;
+  stepStartedAt?: string;
+  awaitingApproval: boolean;
+  steps: StepTiming[];
 }

@@ -2,24 +2,16 @@
 import { Command, CommanderError, Option } from 'commander';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { defaultPayloadConverter, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { ConfigError, ENV, loadConfig, normalizeDatasetUri, type Config, type ConfigFlags } from '../config';
-import {
-  approvalUpdate,
-  historyQuery,
-  retrainUpdate,
-  statusQuery,
-  triggersQuery,
-  cycleWorkflowId,
-  INTERVAL,
-  projectWorkflowId,
-  scheduleId,
-} from '../contract';
+import { historyQuery, INTERVAL, projectWorkflowId, retrainUpdate, scheduleId, triggersQuery } from '../contract';
 import { previousPort, workspaceDir } from '../runtime';
 import { createRetrainSchedule } from '../schedules';
+import { decideCycle } from './approval';
 import { connectClient, onProject, UserError } from './connect';
 import { formatHistory, formatStatus, table } from './format';
 import { addEndpointCommands } from './endpoint-commands';
+import { liveStatus } from './live-status';
 import { onStopSignal, runProject } from './run-project';
 import { sleep } from './progress';
 
@@ -48,22 +40,6 @@ async function withClient<T>(flags: Flags, run: (client: Client, config: Config)
     return await run(client, config);
   } finally {
     await client.connection.close();
-  }
-}
-
-/** What the running step's activity is doing: attempt, last failure, heartbeat progress (e.g. AutoML trials). */
-async function activityDetail(client: Client, project: string, cycle: number): Promise<string | undefined> {
-  try {
-    const { raw } = await client.workflow.getHandle(cycleWorkflowId(project, cycle)).describe();
-    const pending = raw.pendingActivities?.[0];
-    if (!pending) return undefined;
-    const parts = [`attempt ${pending.attempt ?? 1}`];
-    const beat = pending.heartbeatDetails?.payloads?.[0];
-    if (beat) parts.push(JSON.stringify(defaultPayloadConverter.fromPayload(beat)));
-    if (pending.lastFailure?.message) parts.push(`last failure: ${pending.lastFailure.message}`);
-    return parts.join(', ');
-  } catch {
-    return undefined;
   }
 }
 
@@ -101,16 +77,14 @@ export function buildCli(): Command {
     .option('-w, --watch', 'refresh every 2 s until Ctrl-C')
     .action(async (flags: Flags) =>
       withClient(flags, async (client, config) => {
-        const handle = client.workflow.getHandle(projectWorkflowId(config.project));
         const stop = new AbortController();
         process.once('SIGINT', () => stop.abort());
         do {
-          const status = await onProject(config.project, () => handle.query(statusQuery));
-          const activity = status.state !== 'idle' ? await activityDetail(client, config.project, status.cycle) : undefined;
-          if (flags.json) out(JSON.stringify({ ...status, activity }, null, 2));
+          const status = await liveStatus(client, config.project);
+          if (flags.json) out(JSON.stringify(status, null, 2));
           else {
             if (flags.watch) process.stdout.write('\x1b[2J\x1b[H');
-            out(formatStatus(status, { activity }));
+            out(formatStatus(status));
           }
           if (flags.watch) await sleep(2000, stop.signal);
         } while (flags.watch && !stop.signal.aborted);
@@ -150,9 +124,13 @@ export function buildCli(): Command {
         withClient(flags, async (client, config) => {
           const cycle = Number(cycleArg);
           if (!Number.isInteger(cycle) || cycle < 1) throw new UserError(`<cycle> must be a cycle number such as 3, got "${cycleArg}".`, 2);
-          const handle = client.workflow.getHandle(projectWorkflowId(config.project));
-          const decision = { cycle, approved, ...(flags.by ? { by: flags.by as string } : {}), ...(flags.comment ? { comment: flags.comment as string } : {}) };
-          await onProject(config.project, () => handle.executeUpdate(approvalUpdate, { args: [decision] }));
+          const decision = {
+            cycle,
+            approved,
+            ...(flags.by ? { by: flags.by as string } : {}),
+            ...(flags.comment ? { comment: flags.comment as string } : {}),
+          };
+          await decideCycle(client, config.project, decision);
           out(`Cycle ${cycle} ${approved ? 'approved: traffic switches to the new model' : 'rejected: traffic stays on the champion'}.`);
         }),
       );

@@ -1,5 +1,6 @@
 // Turns workflow status and cycle records into the text the CLI prints.
-import type { CycleRecord, ProjectStatus, StepTiming } from '../contract';
+import type { CycleRecord, StepTiming } from '../contract';
+import type { LiveStatus } from './live-status';
 
 const secs = (ms?: number) => (ms === undefined ? '' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
 const metric = (v?: number) => (v === undefined ? '-' : v.toFixed(4));
@@ -21,10 +22,10 @@ export function formatSteps(steps: StepTiming[], now = Date.now()): string {
   return table(rows).replace(/^/gm, '  ');
 }
 
-export function formatStatus(s: ProjectStatus, extra: { activity?: string } = {}): string {
+export function formatStatus(s: LiveStatus): string {
   const lines = [
     `project   ${s.project}`,
-    `state     ${s.state}${s.step ? ` (cycle ${s.cycle}, ${s.step}${extra.activity ? `, ${extra.activity}` : ''})` : ''}`,
+    `state     ${s.state}${s.step ? ` (cycle ${s.cycle}, ${s.step}${s.activity ? `, ${s.activity}` : ''})` : ''}`,
     `cycles    ${s.cyclesCompleted} done; ${s.pendingTriggers} trigger(s) waiting; ${s.triggersRecorded} recorded`,
     `champion  ${s.champion ? `${s.champion.model.name}:${s.champion.model.version} ${s.champion.model.primaryMetric} ${metric(s.champion.model.metricValue)} at ${s.champion.deployment.scoringUri}` : 'none yet'}`,
     `best      ${metric(s.bestMetric)}`,

@@ -1,7 +1,8 @@
 // Follows a project's workflow and prints each step as it starts and each cycle as it ends.
-import type { WorkflowHandle } from '@temporalio/client';
-import { historyQuery, statusQuery, type CycleRecord, type ProjectStatus } from '../contract';
+import type { Client } from '@temporalio/client';
+import { historyQuery, projectWorkflowId, type CycleRecord } from '../contract';
 import { formatCycle } from './format';
+import { liveStatus, type LiveStatus } from './live-status';
 
 export interface ProgressOptions {
   print: (line: string) => void;
@@ -10,15 +11,16 @@ export interface ProgressOptions {
   onCycleEnd?: (record: CycleRecord) => void;
 }
 
-export async function followProject(handle: WorkflowHandle, options: ProgressOptions): Promise<void> {
+export async function followProject(client: Client, project: string, options: ProgressOptions): Promise<void> {
   const { print, signal } = options;
+  const handle = client.workflow.getHandle(projectWorkflowId(project));
   let seenCycles = -1;
   let seenStep = '';
   let seenError = '';
   while (!signal.aborted) {
-    let status: ProjectStatus;
+    let status: LiveStatus;
     try {
-      status = await handle.query(statusQuery);
+      status = await liveStatus(client, project);
     } catch (err) {
       if (signal.aborted) return;
       print(`  (status unavailable: ${(err as Error).message.split('\n')[0]}; retrying)`);

@@ -87,7 +87,7 @@ export async function runProject(config: Config, print: (line: string) => void):
   print('Press Ctrl-C to stop; the project resumes where it was on the next start.');
 
   const following = new AbortController();
-  const follow = followProject(client.workflow.getHandle(workflowId), {
+  const follow = followProject(client, config.project, {
     print,
     signal: following.signal,
     onCycleEnd: (record) => print(cycleSummary(record, { webhooks: webhooks.url, tokenFile: triggerTokenFile, uiUrl, project: config.project, reports: join(config.dataDir, 'reports', config.project, `cycle-${record.cycle}`) })),

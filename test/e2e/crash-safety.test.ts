@@ -10,7 +10,8 @@ import type { Client } from '@temporalio/client';
 import { deployModel } from '../../src/activities/deploy-model';
 import { AzureMLClient, localTargetFromDir } from '../../src/azureml';
 import { startDevServer, type DevServer } from '../../src/devserver/dev-server';
-import { historyQuery, statusQuery, cycleWorkflowId, endpointName, projectWorkflowId, PROJECT, STEPS, type CycleRecord, type Step } from '../../src/contract';
+import { historyQuery, cycleWorkflowId, endpointName, projectWorkflowId, PROJECT, STEPS, type CycleRecord, type Step } from '../../src/contract';
+import { liveStatus } from '../../src/starters/live-status';
 import {
   activityAttempts,
   connectTemporal,
@@ -112,7 +113,7 @@ test('a cycle survives a SIGKILLed worker in every step and a server restart dur
 
   for (const { step, afterMs } of KILLS) {
     const seen = await waitFor(`cycle 1 to reach ${step} (log: ${log.join('; ')})`, 180_000, async () => {
-      const s = await handle.query(statusQuery);
+      const s = await liveStatus(client, project);
       return s.cycle === 1 && stepIndex(s.step) >= stepIndex(step) ? s : undefined;
     }, 100);
     expect(seen.step).toBe(step); // the step must still be running when we get there, or the kill would prove nothing
@@ -139,7 +140,7 @@ test('a cycle survives a SIGKILLed worker in every step and a server restart dur
         if (beatAt > restartAt) return true;
         throw new Error(`no heartbeat since the restart yet: ${pendingSeen}`);
       });
-      const s = await handle.query(statusQuery);
+      const s = await liveStatus(client, project);
       expect(s.step).toBe('waitForAutoML');
     } else {
       await sleep(afterMs);
@@ -154,7 +155,7 @@ test('a cycle survives a SIGKILLed worker in every step and a server restart dur
     const history = await handle.query(historyQuery);
     const found = history.find((r) => r.cycle === 1);
     if (!found) {
-      const s = await handle.query(statusQuery);
+      const s = await liveStatus(client, project);
       const { raw } = await client.workflow.getHandle(cycleId).describe();
       const p = raw.pendingActivities?.[0];
       where = `step ${s.step}, activity ${p?.activityType?.name} attempt ${p?.attempt} state ${p?.state} last failure ${p?.lastFailure?.message}`;

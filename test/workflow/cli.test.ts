@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { loadConfig } from '../../src/config';
 import { startProjectWorkflow } from '../../src/starters/run-project';
 import { statusQuery, triggersQuery, projectWorkflowId } from '../../src/contract';
+import { liveStatus } from '../../src/starters/live-status';
 import { bundleWorkflows, startTestServer } from '../helpers/temporal';
 import { fakeActivities, gate } from '../helpers/fake-activities';
 
@@ -57,7 +58,7 @@ async function startProject(project: string, requireApproval = false) {
   await startProjectWorkflow(env.client, config);
   const handle = env.client.workflow.getHandle(projectWorkflowId(project));
   for (let i = 0; i < 400; i++) {
-    const s = await handle.query(statusQuery);
+    const s = await liveStatus(env.client, project);
     if ((s.cyclesCompleted >= 1 && s.state === 'idle') || s.state === 'awaiting-approval') return handle;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -115,7 +116,7 @@ test('schedules: create, list, fire a retrain, delete', async () => {
 
 test('approve goes to the waiting cycle, a wrong cycle is refused; cancel stops the project', async () => {
   const handle = await startProject('approvetest', true);
-  expect((await handle.query(statusQuery)).state).toBe('awaiting-approval');
+  expect((await liveStatus(env.client, 'approvetest')).state).toBe('awaiting-approval');
   const wrong = await amlops(['approve', '9'], projectEnv('approvetest'));
   expect(wrong.code).toBe(1);
   expect(wrong.stderr).toContain('Cycle 9 is not waiting for approval; cycle 1 is.');

@@ -5,6 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { githubSignature, startWebhookServer, type WebhookServer } from '../../src/webhooks';
 import { historyQuery, statusQuery, triggersQuery, projectWorkflowId, DEFAULT_SETTINGS, type ProjectInput, type ProjectStatus } from '../../src/contract';
+import { liveStatus, type LiveStatus } from '../../src/starters/live-status';
 import { fakeActivities, gate } from '../helpers/fake-activities';
 import { bundleWorkflows, startTestServer } from '../helpers/temporal';
 
@@ -77,7 +78,7 @@ test('a push redelivered 3 times starts an idle project once and is recorded onc
       }
       expect((await handle.describe()).status.name).toBe('RUNNING');
 
-      const held1 = await until(() => handle.query(statusQuery), (s: ProjectStatus) => s.step === 'waitForAutoML', 'cycle 1 held at the AutoML wait');
+      const held1 = await until(() => liveStatus(env.client, name), (s: LiveStatus) => s.step === 'waitForAutoML', 'cycle 1 held at the AutoML wait');
       expect(held1.cycle).toBe(1);
       const triggers = await handle.query(triggersQuery);
       expect(triggers.filter((t) => t.source === 'github')).toEqual([
