@@ -39,13 +39,19 @@ export const ENV = {
   AMLOPS_RETRAIN_CRON: 'or on this cron expression (UTC), e.g. "0 3 * * 1"',
   AMLOPS_WEBHOOK_PORT: 'port of the webhook server (default 8787)',
   AMLOPS_WEBHOOK_PUBLIC_URL: 'base URL others reach the webhook server at (default http://127.0.0.1:<port>)',
-  AZURE_SUBSCRIPTION_ID: 'with AZURE_RESOURCE_GROUP and AZUREML_WORKSPACE: use this Azure ML workspace instead of the local one',
+  AZURE_SUBSCRIPTION_ID:
+    'with AZURE_RESOURCE_GROUP and AZUREML_WORKSPACE: use this Azure ML workspace instead of the local one',
   AZURE_RESOURCE_GROUP: 'resource group of the Azure ML workspace',
-  AZUREML_WORKSPACE: 'name of the Azure ML workspace (credentials: AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, managed identity or az login)',
+  AZUREML_WORKSPACE:
+    'name of the Azure ML workspace (credentials: AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET,' +
+    ' managed identity or az login)',
 } as const;
 
 const envSchema = z.object({
-  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, { message: 'must be host:port, e.g. localhost:7233' }).optional(),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d{1,5}$/, { message: 'must be host:port, e.g. localhost:7233' })
+    .optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.optional(),
@@ -118,10 +124,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     if (value !== undefined && FLAG_ENV[flag]) merged[FLAG_ENV[flag]] = String(value);
   }
   const parsed = envSchema
-    .refine((e) => !(e.AMLOPS_RETRAIN_EVERY && e.AMLOPS_RETRAIN_CRON), { message: 'set AMLOPS_RETRAIN_EVERY or AMLOPS_RETRAIN_CRON, not both', path: ['AMLOPS_RETRAIN_CRON'] })
+    .refine((e) => !(e.AMLOPS_RETRAIN_EVERY && e.AMLOPS_RETRAIN_CRON), {
+      message: 'set AMLOPS_RETRAIN_EVERY or AMLOPS_RETRAIN_CRON, not both',
+      path: ['AMLOPS_RETRAIN_CRON'],
+    })
     .safeParse(merged);
   if (!parsed.success) {
-    throw new ConfigError(`Configuration is invalid:\n${describeIssues(parsed.error)}\nSee \`amlops config\` for every setting.`);
+    throw new ConfigError(
+      `Configuration is invalid:\n${describeIssues(parsed.error)}\nSee \`amlops config\` for every setting.`,
+    );
   }
   const e = parsed.data;
   const d = DEFAULT_SETTINGS;
@@ -132,7 +143,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     championMargin: e.AMLOPS_CHAMPION_MARGIN ?? d.championMargin,
     requireApproval: e.AMLOPS_REQUIRE_APPROVAL ?? d.requireApproval,
     ...(e.AMLOPS_RETRAIN_EVERY || e.AMLOPS_RETRAIN_CRON
-      ? { retrainSchedule: e.AMLOPS_RETRAIN_EVERY ? { every: e.AMLOPS_RETRAIN_EVERY } : { cron: e.AMLOPS_RETRAIN_CRON } }
+      ? {
+          retrainSchedule: e.AMLOPS_RETRAIN_EVERY ? { every: e.AMLOPS_RETRAIN_EVERY } : { cron: e.AMLOPS_RETRAIN_CRON },
+        }
       : {}),
     automl: {
       ...d.automl,

@@ -26,7 +26,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   logWorkerToFile(config);
   const workspace = await openWorkspace(config, (line) => console.log(line));
-  console.log(`Worker on task queue ${config.taskQueue}, Temporal ${temporalAddress(config)}, ${workspace.description}.`);
+  console.log(
+    `Worker on task queue ${config.taskQueue}, Temporal ${temporalAddress(config)}, ${workspace.description}.`,
+  );
   const worker = await createWorker(config, workspace.client);
   await worker.run();
 }

@@ -1,4 +1,5 @@
-// deployModel: the project's key-authenticated endpoint (created once) and this cycle's deployment, with no traffic yet.
+// deployModel: the project's key-authenticated endpoint (created once) and this cycle's deployment, with no traffic
+// yet.
 import type { OnlineEndpoint } from '@azure/arm-machinelearning';
 import { call, lookup } from '../azureml';
 import type { DeployModelInput, DeploymentRef } from '../contract';

@@ -23,7 +23,10 @@ export const enableInsights = ({ client }: ActivityDeps) =>
       );
     }
     const logs = await call(`read logs of ${endpointName}/${deploymentName}`, () =>
-      client.arm.onlineDeployments.getLogs(client.rg, client.ws, endpointName, deploymentName, { containerType: 'InferenceServer', tail: 50 }),
+      client.arm.onlineDeployments.getLogs(client.rg, client.ws, endpointName, deploymentName, {
+        containerType: 'InferenceServer',
+        tail: 50,
+      }),
     );
     return { appInsightsEnabled: true, logLines: (logs.content ?? '').split('\n').filter(Boolean).length };
   };

@@ -5,7 +5,9 @@ import { beat, type ActivityDeps } from './deps';
 
 export const ensureCompute = ({ client }: ActivityDeps) =>
   async function ensureCompute({ compute }: EnsureComputeInput): Promise<ComputeRef> {
-    const existing = await lookup(`read compute cluster ${compute.name}`, () => client.arm.computeOperations.get(client.rg, client.ws, compute.name));
+    const existing = await lookup(`read compute cluster ${compute.name}`, () =>
+      client.arm.computeOperations.get(client.rg, client.ws, compute.name),
+    );
     const state = existing?.properties?.provisioningState;
     if (existing && state === 'Succeeded') return { name: compute.name, provisioningState: state };
 

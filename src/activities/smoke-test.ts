@@ -9,9 +9,13 @@ import { beat, type ActivityDeps } from './deps';
 export const smokeTest = ({ client, reportsDir }: ActivityDeps) =>
   async function smokeTest({ project, cycle, deployment, gate }: SmokeTestInput): Promise<SmokeSummary> {
     const { endpointName, deploymentName, scoringUri } = deployment;
-    const endpoint = await call(`read endpoint ${endpointName}`, () => client.arm.onlineEndpoints.get(client.rg, client.ws, endpointName));
+    const endpoint = await call(`read endpoint ${endpointName}`, () =>
+      client.arm.onlineEndpoints.get(client.rg, client.ws, endpointName),
+    );
     // The key is fetched here and lives only in this call: never returned, logged or put in a report.
-    const keys = await call(`read the keys of endpoint ${endpointName}`, () => client.arm.onlineEndpoints.listKeys(client.rg, client.ws, endpointName));
+    const keys = await call(`read the keys of endpoint ${endpointName}`, () =>
+      client.arm.onlineEndpoints.listKeys(client.rg, client.ws, endpointName),
+    );
     const key = keys.primaryKey ?? keys.secondaryKey;
     if (!key) throw new Error(`Endpoint ${endpointName} returned no key; it must use authMode Key.`);
 

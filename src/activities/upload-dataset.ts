@@ -1,4 +1,5 @@
-// uploadDataset: checks the CSV, uploads it with an MLTable to the default datastore, registers a data version named by its hash.
+// uploadDataset: checks the CSV, uploads it with an MLTable to the default datastore, registers a data version named by
+// its hash.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -29,7 +30,10 @@ async function readBytes(uri: string): Promise<Buffer> {
       response = await fetch(uri, { signal: AbortSignal.timeout(60_000) });
     } catch (err) {
       // The network may come back: retryable.
-      throw ApplicationFailure.create({ type: 'DatasetUnreachable', message: `Could not download ${uri}: ${(err as Error).message}` });
+      throw ApplicationFailure.create({
+        type: 'DatasetUnreachable',
+        message: `Could not download ${uri}: ${(err as Error).message}`,
+      });
     }
     if (!response.ok) throw badData(`Could not download ${uri}: HTTP ${response.status}. Check the URL.`);
     return Buffer.from(await response.arrayBuffer());
@@ -39,7 +43,10 @@ async function readBytes(uri: string): Promise<Buffer> {
     return await readFile(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') throw badData(`The dataset ${path} does not exist (or is not a file). Check the path given to --dataset / --data.`);
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR')
+      throw badData(
+        `The dataset ${path} does not exist (or is not a file). Check the path given to --dataset / --data.`,
+      );
     throw err;
   }
 }
@@ -62,15 +69,21 @@ export const uploadDataset = ({ client }: ActivityDeps) =>
     const name = `${project}-data`;
     const version = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
     const ref = { name, version, uri: `azureml:${name}:${version}` };
-    const existing = await lookup(`read data ${name}:${version}`, () => client.arm.dataVersions.get(client.rg, client.ws, name, version));
+    const existing = await lookup(`read data ${name}:${version}`, () =>
+      client.arm.dataVersions.get(client.rg, client.ws, name, version),
+    );
     if (existing) return ref;
 
     const { client: container, datastore } = await client.datastoreContainer();
     const folder = `datasets/${project}/${version}`;
     await call(`upload ${folder}/data.csv`, async () => {
       await container.createIfNotExists();
-      await container.getBlockBlobClient(`${folder}/data.csv`).uploadData(bytes, { blobHTTPHeaders: { blobContentType: 'text/csv' } });
-      await container.getBlockBlobClient(`${folder}/MLTable`).uploadData(Buffer.from(MLTABLE), { blobHTTPHeaders: { blobContentType: 'text/yaml' } });
+      await container
+        .getBlockBlobClient(`${folder}/data.csv`)
+        .uploadData(bytes, { blobHTTPHeaders: { blobContentType: 'text/csv' } });
+      await container
+        .getBlockBlobClient(`${folder}/MLTable`)
+        .uploadData(Buffer.from(MLTABLE), { blobHTTPHeaders: { blobContentType: 'text/yaml' } });
     });
     await call(`register data ${name}:${version}`, () =>
       client.arm.dataVersions.createOrUpdate(client.rg, client.ws, name, version, {

@@ -36,7 +36,10 @@ export const computeSettings = z.strictObject({
 export type ComputeSettings = z.infer<typeof computeSettings>;
 
 export const automlLimits = z.strictObject({
-  timeoutMinutes: z.number().positive().max(60 * 24 * 7),
+  timeoutMinutes: z
+    .number()
+    .positive()
+    .max(60 * 24 * 7),
   trialTimeoutMinutes: z.number().positive(),
   maxTrials: positiveInt.max(1000),
   maxConcurrentTrials: positiveInt.max(64),

@@ -19,7 +19,9 @@ export const STEPS = [
 ] as const;
 export type Step = (typeof STEPS)[number] | 'rollbackDeployment';
 
-/** The engine's metric names (Azure's Python spelling); a type only, so the workflow bundle stays free of the engine. */
+/**
+ * The engine's metric names (Azure's Python spelling); a type only, so the workflow bundle stays free of the engine.
+ */
 export type PrimaryMetricName = PrimaryMetric;
 
 /** The project workflow's input: one project = one dataset + one prediction target + one endpoint. */

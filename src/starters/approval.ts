@@ -16,8 +16,15 @@ export async function decideCycle(client: Client, project: string, decision: App
   const cycle = (n: number) => client.workflow.getHandle(cycleWorkflowId(project, n));
   if (own.state !== 'running' || own.cycle !== decision.cycle) {
     // Only the running cycle can be waiting: name it if it is.
-    const running = own.state === 'running' ? await cycle(own.cycle).query(cycleStatusQuery).catch(() => undefined) : undefined;
-    throw new UserError(notWaitingForApproval(project, decision.cycle, running?.awaitingApproval ? own.cycle : undefined));
+    const running =
+      own.state === 'running'
+        ? await cycle(own.cycle)
+            .query(cycleStatusQuery)
+            .catch(() => undefined)
+        : undefined;
+    throw new UserError(
+      notWaitingForApproval(project, decision.cycle, running?.awaitingApproval ? own.cycle : undefined),
+    );
   }
   // A cycle that ended since the project answered is no longer waiting either.
   await onWorkflow(

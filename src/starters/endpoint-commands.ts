@@ -1,4 +1,5 @@
-// CLI commands on a project's deployed endpoint: score (endpoint.py), bench (benchmark.sh), swagger (swagger.sh + serve.py), logs (logs.py).
+// CLI commands on a project's deployed endpoint: score (endpoint.py), bench (benchmark.sh), swagger (swagger.sh +
+// serve.py), logs (logs.py).
 import type { Command } from 'commander';
 import Fastify from 'fastify';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -33,12 +34,20 @@ export async function openEndpoint(config: Config): Promise<ProjectEndpoint> {
     endpoint = await client.arm.onlineEndpoints.get(client.rg, client.ws, name);
   } catch (err) {
     const status = (err as { statusCode?: number }).statusCode;
-    if (status === 404) throw new UserError(`Project ${config.project} has no endpoint yet (${name}); it is created by the first cycle's deployModel step. See \`amlops status\`.`);
-    throw new UserError(`Could not reach the workspace to read endpoint ${name}: ${(err as Error).message.split('\n')[0]}. Is \`npm start\` running?`);
+    if (status === 404)
+      throw new UserError(
+        `Project ${config.project} has no endpoint yet (${name});` +
+          ` it is created by the first cycle's deployModel step. See \`amlops status\`.`,
+      );
+    throw new UserError(
+      `Could not reach the workspace to read endpoint ${name}: ${(err as Error).message.split('\n')[0]}.` +
+        ` Is \`npm start\` running?`,
+    );
   }
   const keys = await client.arm.onlineEndpoints.listKeys(client.rg, client.ws, name);
   const scoringUri = endpoint.properties.scoringUri;
-  if (!scoringUri || !keys.primaryKey) throw new UserError(`Endpoint ${name} is not ready (no scoring URI or key yet).`);
+  if (!scoringUri || !keys.primaryKey)
+    throw new UserError(`Endpoint ${name} is not ready (no scoring URI or key yet).`);
   return {
     client,
     endpointName: name,
@@ -52,7 +61,12 @@ export async function openEndpoint(config: Config): Promise<ProjectEndpoint> {
 
 /** A call to the endpoint with its key (and the local workspace's CA), through the smoke-test client. */
 function http(ep: ProjectEndpoint, url: string, init: { method?: string; body?: string } = {}) {
-  return call(url, { ...init, headers: { authorization: `Bearer ${ep.key}`, 'content-type': 'application/json' } }, 30_000, ep.ca ? { ca: ep.ca } : {});
+  return call(
+    url,
+    { ...init, headers: { authorization: `Bearer ${ep.key}`, 'content-type': 'application/json' } },
+    30_000,
+    ep.ca ? { ca: ep.ca } : {},
+  );
 }
 
 /** Rows to score from a CSV (header line first) or JSON (a list of objects, or any of the three request shapes). */
@@ -72,7 +86,11 @@ export function readRows(file: string, target?: string): Record<string, unknown>
     }
     const j = json as { data?: unknown; Inputs?: { data?: unknown } };
     const rows = Array.isArray(json) ? json : (j.Inputs?.data ?? j.data);
-    if (!Array.isArray(rows)) throw new UserError(`${file} holds no rows: expected a list of objects, {"data":[...]} or {"Inputs":{"data":[...]}}.`, 2);
+    if (!Array.isArray(rows))
+      throw new UserError(
+        `${file} holds no rows: expected a list of objects, {"data":[...]} or {"Inputs":{"data":[...]}}.`,
+        2,
+      );
     return rows as Record<string, unknown>[];
   }
   const csv = parseCsv(text, file);
@@ -80,7 +98,12 @@ export function readRows(file: string, target?: string): Record<string, unknown>
   return csv.rows.map((row) => Object.fromEntries(Object.entries(row).filter(([c]) => c !== target)));
 }
 
-export function addEndpointCommands(program: Command, withCommon: (c: Command) => Command, configFrom: (flags: Record<string, unknown>) => Config, out: (line: string) => void): void {
+export function addEndpointCommands(
+  program: Command,
+  withCommon: (c: Command) => Command,
+  configFrom: (flags: Record<string, unknown>) => Config,
+  out: (line: string) => void,
+): void {
   withCommon(program.command('score'))
     .description("score rows with the project's endpoint (like the seed's endpoint.py)")
     .option('-f, --file <csv|json>', 'rows to score (default: the example rows of the endpoint swagger document)')
@@ -94,18 +117,28 @@ export function addEndpointCommands(program: Command, withCommon: (c: Command) =
       if (flags.file) rows = readRows(flags.file as string, config.settings.target);
       else {
         const swagger = await http(ep, ep.swaggerUri);
-        const example = exampleRequestOf(JSON.parse(swagger.text) as Record<string, unknown>) as { Inputs?: { data?: Record<string, unknown>[] } } | undefined;
+        const example = exampleRequestOf(JSON.parse(swagger.text) as Record<string, unknown>) as
+          { Inputs?: { data?: Record<string, unknown>[] } } | undefined;
         rows = example?.Inputs?.data ?? [];
       }
       rows = rows.slice(0, Number(flags.rows));
       if (rows.length === 0) throw new UserError('No rows to score.', 2);
-      const body = JSON.stringify({ Inputs: { data: rows }, GlobalParameters: { method: flags.proba ? 'predict_proba' : 'predict' } });
+      const body = JSON.stringify({
+        Inputs: { data: rows },
+        GlobalParameters: { method: flags.proba ? 'predict_proba' : 'predict' },
+      });
       if (flags.save) writeFileSync(flags.save as string, body);
       const reply = await http(ep, ep.scoringUri, { method: 'POST', body });
-      if (reply.status !== 200) throw new UserError(`The endpoint answered HTTP ${reply.status}: ${reply.text.slice(0, 500)}`);
+      if (reply.status !== 200)
+        throw new UserError(`The endpoint answered HTTP ${reply.status}: ${reply.text.slice(0, 500)}`);
       const predictions = predictionsOf(JSON.parse(reply.text)) ?? [];
       out(`POST ${ep.scoringUri} (${rows.length} rows)`);
-      out(table([['row', flags.proba ? 'probabilities' : 'prediction'], ...predictions.map((p, i) => [String(i + 1), typeof p === 'object' ? JSON.stringify(p) : String(p)])]));
+      out(
+        table([
+          ['row', flags.proba ? 'probabilities' : 'prediction'],
+          ...predictions.map((p, i) => [String(i + 1), typeof p === 'object' ? JSON.stringify(p) : String(p)]),
+        ]),
+      );
     });
 
   withCommon(program.command('bench'))
@@ -125,7 +158,10 @@ export function addEndpointCommands(program: Command, withCommon: (c: Command) =
         body,
         requests: Number(flags.requests),
         connections: Number(flags.connections),
-        thresholds: { maxP95Ms: config.settings.benchmark.maxP95Ms, maxErrorRate: config.settings.benchmark.maxErrorRate },
+        thresholds: {
+          maxP95Ms: config.settings.benchmark.maxP95Ms,
+          maxErrorRate: config.settings.benchmark.maxErrorRate,
+        },
         ...(flags.out ? { outDir: flags.out as string } : {}),
       });
       out(benchmarkText(result));
@@ -140,13 +176,24 @@ export function addEndpointCommands(program: Command, withCommon: (c: Command) =
       const ep = await openEndpoint(config);
       const serving = Object.entries(ep.traffic).sort((a, b) => b[1] - a[1])[0]?.[0];
       const deployment = (flags.deployment as string | undefined) ?? serving;
-      if (!deployment) throw new UserError(`Endpoint ${ep.endpointName} sends no traffic to any deployment yet; name one with --deployment.`);
-      const logs = await ep.client.arm.onlineDeployments.getLogs(ep.client.rg, ep.client.ws, ep.endpointName, deployment, { containerType: 'InferenceServer', tail: Number(flags.tail) });
+      if (!deployment)
+        throw new UserError(
+          `Endpoint ${ep.endpointName} sends no traffic to any deployment yet; name one with --deployment.`,
+        );
+      const logs = await ep.client.arm.onlineDeployments.getLogs(
+        ep.client.rg,
+        ep.client.ws,
+        ep.endpointName,
+        deployment,
+        { containerType: 'InferenceServer', tail: Number(flags.tail) },
+      );
       out(logs.content ?? '(no log lines)');
     });
 
   withCommon(program.command('swagger'))
-    .description("serve the endpoint's swagger.json with Swagger UI on localhost; Try it out goes to the endpoint with its key")
+    .description(
+      "serve the endpoint's swagger.json with Swagger UI on localhost; Try it out goes to the endpoint with its key",
+    )
     .option('--port <n>', 'local port', '9000')
     .action(async (flags: Record<string, unknown>) => {
       const config = configFrom(flags);
@@ -158,8 +205,10 @@ export function addEndpointCommands(program: Command, withCommon: (c: Command) =
       app.get('/', async (_req, reply) => reply.redirect('/swagger/'));
       app.get('/swagger.json', async (_req, reply) => {
         const doc = await http(ep, ep.swaggerUri);
-        if (doc.status !== 200) return reply.code(502).send({ message: `The endpoint's swagger.json answered HTTP ${doc.status}` });
-        // Point "Try it out" at this proxy: the browser needs no key, no CORS and no trust in a self-signed certificate.
+        if (doc.status !== 200)
+          return reply.code(502).send({ message: `The endpoint's swagger.json answered HTTP ${doc.status}` });
+        // Point "Try it out" at this proxy: the browser needs no key, no CORS and no trust in a self-signed
+        // certificate.
         const json = JSON.parse(doc.text) as Record<string, unknown>;
         json.host = `127.0.0.1:${port}`;
         json.schemes = ['http'];
@@ -172,7 +221,9 @@ export function addEndpointCommands(program: Command, withCommon: (c: Command) =
         return reply.code(scored.status).type('application/json').send(scored.text);
       });
       await app.listen({ host: '127.0.0.1', port });
-      out(`Swagger UI for ${ep.scoringUri}: ${local}/swagger/ (swagger.json at ${local}/swagger.json). Ctrl-C to stop.`);
+      out(
+        `Swagger UI for ${ep.scoringUri}: ${local}/swagger/ (swagger.json at ${local}/swagger.json). Ctrl-C to stop.`,
+      );
       await new Promise<void>((resolve) => process.once('SIGINT', () => void app.close().then(resolve)));
     });
 }

@@ -70,7 +70,9 @@ export async function liveStatus(client: Client, project: string): Promise<LiveS
   const failure = activity?.lastFailure;
   // The running step shows its attempt, and the failure it is being retried after.
   const steps = (status?.steps ?? []).map((s) =>
-    activity && s.step === step && !s.endedAt ? { ...s, attempt: activity.attempt, ...(failure ? { error: failure } : {}) } : s,
+    activity && s.step === step && !s.endedAt
+      ? { ...s, attempt: activity.attempt, ...(failure ? { error: failure } : {}) }
+      : s,
   );
   return view(own, {
     state: status?.awaitingApproval ? 'awaiting-approval' : 'running',

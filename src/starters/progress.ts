@@ -31,7 +31,8 @@ export async function followProject(client: Client, project: string, options: Pr
     const stepKey = `${status.cycle}:${status.step ?? ''}`;
     if (status.state !== 'idle' && status.step && stepKey !== seenStep) {
       seenStep = stepKey;
-      print(`[cycle ${status.cycle}] ${status.step}${status.state === 'awaiting-approval' ? ` — waiting: run \`amlops approve ${status.cycle}\` or \`amlops reject ${status.cycle}\`` : ' ...'}`);
+      const waiting = `waiting: run \`amlops approve ${status.cycle}\` or \`amlops reject ${status.cycle}\``;
+      print(`[cycle ${status.cycle}] ${status.step}${status.state === 'awaiting-approval' ? ` — ${waiting}` : ' ...'}`);
     }
     if (status.state !== 'idle' && status.lastError && status.lastError !== seenError) {
       seenError = status.lastError;

@@ -77,12 +77,19 @@ export async function runProject(config: Config, print: (line: string) => void):
     port: config.webhookPort,
     logDestination: pino.destination({ dest: join(config.dataDir, 'webhooks.log'), sync: false }),
   });
-  print(`Webhooks: ${webhooks.url}/hooks/{github,eventgrid,retrain}/${config.project} (log ${join(config.dataDir, 'webhooks.log')}).`);
+  print(
+    `Webhooks: ${webhooks.url}/hooks/{github,eventgrid,retrain}/${config.project}` +
+      ` (log ${join(config.dataDir, 'webhooks.log')}).`,
+  );
 
   const workflowId = projectWorkflowId(config.project);
   const { resumed } = await startProjectWorkflow(client, config);
   const uiUrl = server ? `${server.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${workflowId}` : undefined;
-  print(resumed ? `Resuming project "${config.project}" (workflow ${workflowId}).` : `Started project "${config.project}" (workflow ${workflowId}).`);
+  print(
+    resumed
+      ? `Resuming project "${config.project}" (workflow ${workflowId}).`
+      : `Started project "${config.project}" (workflow ${workflowId}).`,
+  );
   if (uiUrl) print(`Temporal Web UI: ${uiUrl}`);
   print('Press Ctrl-C to stop; the project resumes where it was on the next start.');
 
@@ -90,7 +97,16 @@ export async function runProject(config: Config, print: (line: string) => void):
   const follow = followProject(client, config.project, {
     print,
     signal: following.signal,
-    onCycleEnd: (record) => print(cycleSummary(record, { webhooks: webhooks.url, tokenFile: triggerTokenFile, uiUrl, project: config.project, reports: join(config.dataDir, 'reports', config.project, `cycle-${record.cycle}`) })),
+    onCycleEnd: (record) =>
+      print(
+        cycleSummary(record, {
+          webhooks: webhooks.url,
+          tokenFile: triggerTokenFile,
+          uiUrl,
+          project: config.project,
+          reports: join(config.dataDir, 'reports', config.project, `cycle-${record.cycle}`),
+        }),
+      ),
   });
 
   let stopping: Promise<void> | undefined;
@@ -109,10 +125,21 @@ export async function runProject(config: Config, print: (line: string) => void):
   const forceStop = async () => {
     await Promise.allSettled([workspace.close(), server?.stop()]);
   };
-  return { client, workflowId, uiUrl, webhooks, triggerTokenFile, done: workerRun.then(() => stopping), stop, forceStop };
+  return {
+    client,
+    workflowId,
+    uiUrl,
+    webhooks,
+    triggerTokenFile,
+    done: workerRun.then(() => stopping),
+    stop,
+    forceStop,
+  };
 }
 
-/** The generic webhook's bearer token: AMLOPS_WEBHOOK_TOKEN, or one made once and kept in <dataDir>/secrets (mode 600). */
+/**
+ * The generic webhook's bearer token: AMLOPS_WEBHOOK_TOKEN, or one made once and kept in <dataDir>/secrets (mode 600).
+ */
 function triggerToken(config: Config): { token: string; file: string } {
   const dir = join(config.dataDir, 'secrets');
   const file = join(dir, 'webhook-token');
@@ -125,13 +152,17 @@ function triggerToken(config: Config): { token: string; file: string } {
 }
 
 /** What a person needs after a cycle: where the model is, how to call it, how fast it is, how to retrain. */
-function cycleSummary(record: CycleRecord, at: { webhooks: string; tokenFile: string; uiUrl?: string; project: string; reports: string }): string {
+function cycleSummary(
+  record: CycleRecord,
+  at: { webhooks: string; tokenFile: string; uiUrl?: string; project: string; reports: string },
+): string {
   const lines: string[] = [];
   const d = record.deployment;
   if (d && record.outcome !== 'rolled-back' && record.outcome !== 'rejected') {
     lines.push(
       `  scoring URI  ${d.scoringUri}`,
-      `  swagger      ${d.scoringUri.replace(/\/score$/, '/swagger.json')} (with the key; \`npx amlops swagger\` serves it with Swagger UI)`,
+      `  swagger      ${d.scoringUri.replace(/\/score$/, '/swagger.json')}` +
+        ` (with the key; \`npx amlops swagger\` serves it with Swagger UI)`,
       `  try it       npx amlops score --proba   |   npx amlops bench   |   npx amlops logs`,
     );
   }
@@ -142,7 +173,9 @@ function cycleSummary(record: CycleRecord, at: { webhooks: string; tokenFile: st
   }
   lines.push(
     `  retrain      npx amlops retrain --data new.csv`,
-    `               curl -X POST ${at.webhooks}/hooks/retrain/${at.project} -H "Authorization: Bearer $(cat ${at.tokenFile})" -H 'content-type: application/json' -d '{"reason":"new data"}'`,
+    `               curl -X POST ${at.webhooks}/hooks/retrain/${at.project}` +
+      ` -H "Authorization: Bearer $(cat ${at.tokenFile})"` +
+      ` -H 'content-type: application/json' -d '{"reason":"new data"}'`,
   );
   if (at.uiUrl) lines.push(`  Web UI       ${at.uiUrl}`);
   return lines.join('\n');

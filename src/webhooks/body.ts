@@ -14,7 +14,9 @@ declare module 'fastify' {
 /** Content types the server reads; everything else gets 415. */
 export const JSON_TYPES = ['application/json', 'application/cloudevents+json', 'application/cloudevents-batch+json'];
 
-/** Replaces fastify's parsers with one that keeps the raw bytes and parses JSON; must run before routes are registered. */
+/**
+ * Replaces fastify's parsers with one that keeps the raw bytes and parses JSON; must run before routes are registered.
+ */
 export function useJsonBodies(app: FastifyInstance): void {
   app.decorateRequest('rawBody', null);
   app.removeAllContentTypeParsers();

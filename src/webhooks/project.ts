@@ -10,7 +10,9 @@ export function resolveProject(projects: ProjectLookup, raw: unknown): ProjectIn
   if (!parsed.success) throw badRequest(describeIssues(parsed.error, 'project'));
   const project = projects(parsed.data);
   if (!project) {
-    throw notFound(`project "${parsed.data}" is not configured on this webhook server; check the project name in the webhook URL`);
+    throw notFound(
+      `project "${parsed.data}" is not configured on this webhook server; check the project name in the webhook URL`,
+    );
   }
   return project;
 }

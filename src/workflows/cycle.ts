@@ -31,7 +31,11 @@ const quick = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', h
 // Long-running provisioning (clusters, endpoints, deployments).
 const provisioning = proxyActivities<Activities>({ startToCloseTimeout: '60 minutes', heartbeatTimeout, retry });
 // The smoke test sends real traffic; retrying it many times would hide a flaky endpoint.
-const probing = proxyActivities<Activities>({ startToCloseTimeout: '15 minutes', heartbeatTimeout, retry: { ...retry, maximumAttempts: 3 } });
+const probing = proxyActivities<Activities>({
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout,
+  retry: { ...retry, maximumAttempts: 3 },
+});
 
 /** The AutoML wait lasts as long as the experiment: one heartbeating activity, so history does not grow per poll. */
 function automlWaiter(settings: CycleSettings) {
@@ -180,6 +184,11 @@ export async function retrainingCycle(input: CycleInput): Promise<CycleRecord> {
       await rollback(deployed).catch(() => undefined);
     }
     const failed = finish('failed', reason);
-    throw ApplicationFailure.create({ type: 'CycleFailed', nonRetryable: true, message: failed.reason, details: [failed] });
+    throw ApplicationFailure.create({
+      type: 'CycleFailed',
+      nonRetryable: true,
+      message: failed.reason,
+      details: [failed],
+    });
   }
 }

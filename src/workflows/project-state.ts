@@ -115,7 +115,9 @@ export class ProjectState {
 
   shouldContinueAsNew(): boolean {
     const info = workflowInfo();
-    return info.continueAsNewSuggested || info.historyLength >= (this.input.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS);
+    return (
+      info.continueAsNewSuggested || info.historyLength >= (this.input.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS)
+    );
   }
 
   /** The state the next run starts from; pending triggers travel in it. */

@@ -2,7 +2,11 @@
 import { getExternalWorkflowHandle, workflowInfo } from '@temporalio/workflow';
 import { projectWorkflowId, retrainSignal } from '../contract';
 
-export async function scheduledRetrain(input: { project: string; reason?: string; datasetUri?: string }): Promise<void> {
+export async function scheduledRetrain(input: {
+  project: string;
+  reason?: string;
+  datasetUri?: string;
+}): Promise<void> {
   // Each fire gets its own workflow id from the schedule, so it is a natural idempotency key.
   const { workflowId } = workflowInfo();
   await getExternalWorkflowHandle(projectWorkflowId(input.project)).signal(retrainSignal, {

@@ -17,7 +17,13 @@ export async function startTestServer(): Promise<TestWorkflowEnvironment> {
     server: {
       executable: { type: 'existing-path', path },
       searchAttributes: ALL_SEARCH_ATTRIBUTES,
-      extraArgs: ['--headless', '--log-level', 'error', '--dynamic-config-value', 'system.enableActivityEagerExecution=true'],
+      extraArgs: [
+        '--headless',
+        '--log-level',
+        'error',
+        '--dynamic-config-value',
+        'system.enableActivityEagerExecution=true',
+      ],
     },
   });
 }

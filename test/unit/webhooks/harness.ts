@@ -1,4 +1,5 @@
-// Shared set-up of the webhook unit tests: the app on a loopback port, a stand-in Temporal client, and captured log lines.
+// Shared set-up of the webhook unit tests: the app on a loopback port, a stand-in Temporal client, and captured log
+// lines.
 // Not fastify.inject: light-my-request 6.8 (fastify's inject) requires the ESM-only cookie@2, which jest cannot load
 // on Node 20. A real socket costs a millisecond and also covers what inject skips (content-length, keep-alive reuse).
 import type { WorkflowSignalWithStartOptions } from '@temporalio/client';
@@ -16,7 +17,11 @@ export const PROJECT: ProjectInput = { project: 'demo', datasetUri: 'data/bank.c
 
 export interface Sent {
   workflowType: unknown;
-  options: WorkflowSignalWithStartOptions<[RetrainRequest]> & { workflowId: string; taskQueue: string; args: unknown[] };
+  options: WorkflowSignalWithStartOptions<[RetrainRequest]> & {
+    workflowId: string;
+    taskQueue: string;
+    args: unknown[];
+  };
 }
 
 export interface InjectOptions {
