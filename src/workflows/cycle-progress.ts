@@ -50,10 +50,12 @@ export class CycleProgress {
     }
   }
 
-  /** The approval gate: the decision, or undefined when none came within the timeout. */
-  awaitApproval(timeout: Duration): Promise<ApprovalDecision | undefined> {
+  /** The approval gate: the decision, or undefined when none came within the timeout (a duration such as '7 days'). */
+  awaitApproval(timeout: string): Promise<ApprovalDecision | undefined> {
+    // The settings schema accepts only durations Temporal reads (ms-style strings).
+    const within = timeout as Duration;
     return this.step('awaitApproval', async () =>
-      (await condition(() => this.decision !== undefined, timeout)) ? this.decision : undefined,
+      (await condition(() => this.decision !== undefined, within)) ? this.decision : undefined,
     );
   }
 

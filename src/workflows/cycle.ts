@@ -1,7 +1,6 @@
 // One retraining cycle as a child workflow: data -> AutoML -> model -> gates -> traffic -> pipeline.
 // It is the one owner of its progress: its status query shows its steps, its approval update decides its gate.
 import { ApplicationFailure, proxyActivities, setHandler, type RetryPolicy } from '@temporalio/workflow';
-import type { Duration } from '@temporalio/common';
 import {
   approvalUpdate,
   batchEndpointName,
@@ -151,7 +150,7 @@ export async function retrainingCycle(input: CycleInput): Promise<CycleRecord> {
     }
 
     if (settings.requireApproval) {
-      const approval = await progress.awaitApproval(settings.approvalTimeout as Duration);
+      const approval = await progress.awaitApproval(settings.approvalTimeout);
       if (!approval?.approved) {
         await rollback(deployment);
         const why = !approval
