@@ -10,12 +10,24 @@ import { createActivities } from '../src/activities';
 import { AzureMLClient, localTargetFromDir } from '../src/azureml';
 import { computeMetrics } from '../src/automl';
 import { startDevServer } from '../src/devserver/dev-server';
-import { historyQuery } from '../src/workflows/messages';
-import { cycleWorkflowId, endpointName, projectWorkflowId } from '../src/workflows/names';
-import { DEFAULT_SETTINGS } from '../src/workflows/schemas';
-import { PROJECT } from '../src/workflows/search-attributes';
-import type { CycleRecord, CycleSettings } from '../src/workflows/types';
-import { connectTemporal, freePort, readDemoCsv, startWorkspaceProcess, stratifiedSplit, waitFor } from '../test/e2e/helpers';
+import {
+  historyQuery,
+  cycleWorkflowId,
+  endpointName,
+  projectWorkflowId,
+  DEFAULT_SETTINGS,
+  PROJECT,
+  type CycleRecord,
+  type CycleSettings,
+} from '../src/contract';
+import {
+  connectTemporal,
+  freePort,
+  readDemoCsv,
+  startWorkspaceProcess,
+  stratifiedSplit,
+  waitFor,
+} from '../test/e2e/helpers';
 
 const project = 'bench';
 const taskQueue = 'bench-e2e';
@@ -31,14 +43,20 @@ async function main(): Promise<void> {
 
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
-  const [server, ws] = await Promise.all([startDevServer({ dbFile: join(dir, 'temporal.db'), port, uiPort: await freePort() }), startWorkspaceProcess(dir)]);
+  const [server, ws] = await Promise.all([
+    startDevServer({ dbFile: join(dir, 'temporal.db'), port, uiPort: await freePort() }),
+    startWorkspaceProcess(dir),
+  ]);
   const client = await connectTemporal(address);
   const connection = await NativeConnection.connect({ address });
   const worker = await Worker.create({
     connection,
     taskQueue,
     workflowsPath: require.resolve('../src/workflows'),
-    activities: createActivities({ client: new AzureMLClient(localTargetFromDir(ws.dir)), reportsDir: join(dir, 'reports') }),
+    activities: createActivities({
+      client: new AzureMLClient(localTargetFromDir(ws.dir)),
+      reportsDir: join(dir, 'reports'),
+    }),
   });
   const running = worker.run();
   let record: CycleRecord | undefined;
@@ -52,12 +70,18 @@ async function main(): Promise<void> {
       typedSearchAttributes: [{ key: PROJECT, value: project }],
     });
     const handle = client.workflow.getHandle(projectWorkflowId(project));
-    record = await waitFor('cycle 1 to end', 600_000, async () => (await handle.query(historyQuery)).find((r) => r.cycle === 1), 200);
+    record = await waitFor(
+      'cycle 1 to end',
+      600_000,
+      async () => (await handle.query(historyQuery)).find((r) => r.cycle === 1),
+      200,
+    );
     const wallMs = Date.parse(record.endedAt) - started;
 
     // Activity time from the cycle's history: each activity's (last) start to its completion or failure.
     const history = await client.workflow.getHandle(cycleWorkflowId(project, 1)).fetchHistory();
-    const at = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
+    const at = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+      Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
     const scheduled = new Map<string, string>();
     const startedAt = new Map<string, number>();
     const activities: { step: string; ms: number; ok: boolean }[] = [];
@@ -69,21 +93,31 @@ async function main(): Promise<void> {
       const end = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes;
       if (end) {
         const id = String(end.scheduledEventId);
-        activities.push({ step: scheduled.get(id) ?? '?', ms: at(e.eventTime) - (startedAt.get(id) ?? at(e.eventTime)), ok: !!e.activityTaskCompletedEventAttributes });
+        activities.push({
+          step: scheduled.get(id) ?? '?',
+          ms: at(e.eventTime) - (startedAt.get(id) ?? at(e.eventTime)),
+          ok: !!e.activityTaskCompletedEventAttributes,
+        });
       }
     }
     const activityMs = activities.reduce((s, a) => s + a.ms, 0);
     const published = record.outcome === 'deployed';
     const lastOk = [...activities].reverse().find((a) => a.ok)?.step;
-    // Up to the last successful step when the pipeline could not be published (no batch endpoints in the workspace yet).
-    const measuredMs = published ? wallMs : (() => {
-      const sw = record.steps.find((s) => s.step === 'switchTraffic' && s.endedAt && !s.error);
-      return sw?.endedAt ? Date.parse(sw.endedAt) - started : wallMs;
-    })();
+    // Up to the last successful step when the pipeline could not be published (no batch endpoints in the workspace
+    // yet).
+    const measuredMs = published
+      ? wallMs
+      : (() => {
+          const sw = record.steps.find((s) => s.step === 'switchTraffic' && s.endedAt && !s.error);
+          return sw?.endedAt ? Date.parse(sw.endedAt) - started : wallMs;
+        })();
     const measuredActivityMs = published ? activityMs : activities.filter((a) => a.ok).reduce((s, a) => s + a.ms, 0);
 
     // AUC_weighted on the hold-out, scored through the deployed endpoint with its key.
-    const arm = new AzureMachineLearningWorkspaces(ws.credential, ws.subscriptionId, { endpoint: ws.endpoint, tlsOptions: { ca: ws.caCertificate } });
+    const arm = new AzureMachineLearningWorkspaces(ws.credential, ws.subscriptionId, {
+      endpoint: ws.endpoint,
+      tlsOptions: { ca: ws.caCertificate },
+    });
     const keys = await arm.onlineEndpoints.listKeys(ws.resourceGroup, ws.workspaceName, endpointName(project));
     const scoringUri = record.deployment?.scoringUri;
     if (!scoringUri) throw new Error(`cycle 1 has no deployment: ${record.reason}`);
@@ -94,7 +128,11 @@ async function main(): Promise<void> {
     const p: number[] = [];
     for (let i = 0; i < holdout.length; i += 500) {
       const chunk = holdout.slice(i, i + 500).map((line) => line.split(','));
-      const data = chunk.map((cells) => Object.fromEntries(cells.slice(0, target).map((v, c) => [columns[c], v === '' || Number.isNaN(Number(v)) ? v : Number(v)])));
+      const data = chunk.map((cells) =>
+        Object.fromEntries(
+          cells.slice(0, target).map((v, c) => [columns[c], v === '' || Number.isNaN(Number(v)) ? v : Number(v)]),
+        ),
+      );
       const res = await fetch(scoringUri, {
         method: 'POST',
         dispatcher,
@@ -122,7 +160,11 @@ async function main(): Promise<void> {
       reason: record.reason,
       publishedPipeline: published,
       wallMs: measuredMs,
-      wallMeasuredTo: published ? 'publishPipeline' : 'switchTraffic (publishPipeline failed: ' + (record.steps.find((s) => s.step === 'publishPipeline')?.error ?? '?') + ')',
+      wallMeasuredTo: published
+        ? 'publishPipeline'
+        : 'switchTraffic (publishPipeline failed: ' +
+          (record.steps.find((s) => s.step === 'publishPipeline')?.error ?? '?') +
+          ')',
       activityMs: measuredActivityMs,
       overheadMs: measuredMs - measuredActivityMs,
       lastSuccessfulActivity: lastOk,
@@ -136,10 +178,20 @@ async function main(): Promise<void> {
     const out = resolve(__dirname, '../../bench-results');
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, 'e2e.json'), JSON.stringify(result, null, 2));
-    const row = (k: string, v: string, t: string, ok: boolean) => console.log(`${k.padEnd(34)} ${v.padStart(12)}   target ${t.padEnd(8)} ${ok ? 'ok' : 'MISSED'}`);
-    console.log(`bench:e2e  (load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadAfter.map((l) => l.toFixed(2)).join(' ')})`);
-    for (const a of activities) console.log(`  ${a.step.padEnd(20)} ${(a.ms / 1000).toFixed(2).padStart(8)} s ${a.ok ? '' : 'FAILED'}`);
-    row(`wall time to ${published ? 'published pipeline' : 'switchTraffic'}`, `${(measuredMs / 1000).toFixed(1)} s`, '< 120 s', measuredMs < 120_000);
+    const row = (k: string, v: string, t: string, ok: boolean) =>
+      console.log(`${k.padEnd(34)} ${v.padStart(12)}   target ${t.padEnd(8)} ${ok ? 'ok' : 'MISSED'}`);
+    console.log(
+      `bench:e2e  (load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}` +
+        `, after ${loadAfter.map((l) => l.toFixed(2)).join(' ')})`,
+    );
+    for (const a of activities)
+      console.log(`  ${a.step.padEnd(20)} ${(a.ms / 1000).toFixed(2).padStart(8)} s ${a.ok ? '' : 'FAILED'}`);
+    row(
+      `wall time to ${published ? 'published pipeline' : 'switchTraffic'}`,
+      `${(measuredMs / 1000).toFixed(1)} s`,
+      '< 120 s',
+      measuredMs < 120_000,
+    );
     row('hold-out AUC_weighted (endpoint)', auc.toFixed(4), '>= 0.947', auc >= 0.947);
     row('orchestration overhead', `${(result.overheadMs / 1000).toFixed(2)} s`, '< 3 s', result.overheadMs < 3000);
     console.log(`wrote ${join(out, 'e2e.json')}`);

@@ -6,13 +6,12 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDevServer } from '../src/devserver/dev-server';
 import { operationalize, retrainingCycle } from '../src/workflows';
-import { historyQuery, retrainUpdate } from '../src/workflows/messages';
-import { projectWorkflowId } from '../src/workflows/names';
-import { DEFAULT_SETTINGS } from '../src/workflows/schemas';
+import { historyQuery, retrainUpdate, projectWorkflowId, DEFAULT_SETTINGS } from '../src/contract';
 import { fakeActivities } from '../test/helpers/fake-activities';
 
 const RUNS = 20;
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const percentile = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -38,7 +37,9 @@ async function main(): Promise<void> {
       const handle = await client.workflow.start(retrainingCycle, {
         taskQueue,
         workflowId: `bench-cycle-${i}`,
-        args: [{ project: 'bench', cycle: i, datasetUri: 'data/x.csv', settings: DEFAULT_SETTINGS, triggers: [`r${i}`] }],
+        args: [
+          { project: 'bench', cycle: i, datasetUri: 'data/x.csv', settings: DEFAULT_SETTINGS, triggers: [`r${i}`] },
+        ],
       });
       await handle.result();
       const ms = performance.now() - t0;
@@ -64,7 +65,9 @@ async function main(): Promise<void> {
     const before = (await handle.fetchHistory()).events?.length ?? 0;
     for (let i = 2; i <= RUNS + 1; i++) {
       const t0 = performance.now();
-      await handle.executeUpdate(retrainUpdate, { args: [{ requestId: `bench-${i}`, reason: 'bench', source: 'cli' }] });
+      await handle.executeUpdate(retrainUpdate, {
+        args: [{ requestId: `bench-${i}`, reason: 'bench', source: 'cli' }],
+      });
       await waitCycles(i);
       loopMs.push(performance.now() - t0);
     }
@@ -73,17 +76,39 @@ async function main(): Promise<void> {
 
     const result = {
       runs: RUNS,
-      load: loadavg().map((l) => l.toFixed(2)).join(' '),
-      cycle: { medianMs: percentile(cycleMs, 50), p90Ms: percentile(cycleMs, 90), maxMs: Math.max(...cycleMs), historyEvents: percentile(cycleEvents, 50) },
-      projectLoop: { medianMs: percentile(loopMs, 50), p90Ms: percentile(loopMs, 90), parentEventsPerCycle: (after - before) / RUNS },
+      load: loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' '),
+      cycle: {
+        medianMs: percentile(cycleMs, 50),
+        p90Ms: percentile(cycleMs, 90),
+        maxMs: Math.max(...cycleMs),
+        historyEvents: percentile(cycleEvents, 50),
+      },
+      projectLoop: {
+        medianMs: percentile(loopMs, 50),
+        p90Ms: percentile(loopMs, 90),
+        parentEventsPerCycle: (after - before) / RUNS,
+      },
       target: { medianMs: 1500 },
     };
     mkdirSync('bench-results', { recursive: true });
     writeFileSync('bench-results/workflow.json', JSON.stringify(result, null, 2));
     console.log(`Orchestration overhead, ${RUNS} cycles with instant activities (load ${result.load}):`);
-    console.log(`  cycle workflow alone:   median ${result.cycle.medianMs.toFixed(0)} ms, p90 ${result.cycle.p90Ms.toFixed(0)} ms, max ${result.cycle.maxMs.toFixed(0)} ms; ${result.cycle.historyEvents} history events per cycle`);
-    console.log(`  retrain -> cycle done:  median ${result.projectLoop.medianMs.toFixed(0)} ms, p90 ${result.projectLoop.p90Ms.toFixed(0)} ms; project workflow adds ${result.projectLoop.parentEventsPerCycle.toFixed(0)} events per cycle`);
-    console.log(`  target: median under ${result.target.medianMs} ms -> ${result.projectLoop.medianMs < 1500 ? 'met' : 'NOT met'}`);
+    console.log(
+      `  cycle workflow alone:   median ${result.cycle.medianMs.toFixed(0)} ms,` +
+        ` p90 ${result.cycle.p90Ms.toFixed(0)} ms,` +
+        ` max ${result.cycle.maxMs.toFixed(0)} ms; ${result.cycle.historyEvents} history events per cycle`,
+    );
+    console.log(
+      `  retrain -> cycle done:  median ${result.projectLoop.medianMs.toFixed(0)} ms,` +
+        ` p90 ${result.projectLoop.p90Ms.toFixed(0)} ms;` +
+        ` project workflow adds ${result.projectLoop.parentEventsPerCycle.toFixed(0)} events per cycle`,
+    );
+    console.log(
+      `  target: median under ${result.target.medianMs} ms` +
+        ` -> ${result.projectLoop.medianMs < 1500 ? 'met' : 'NOT met'}`,
+    );
   } finally {
     worker.shutdown();
     await run;

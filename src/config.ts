@@ -1,8 +1,15 @@
 // Configuration from environment variables and CLI flags, read and validated once; every bad value reported at once.
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_SETTINGS, cycleSettings, describeIssues, projectName } from './workflows/schemas';
-import type { CycleSettings, ProjectInput } from './workflows/types';
+import {
+  DEFAULT_SETTINGS,
+  cycleSettings,
+  describeIssues,
+  interval,
+  projectName,
+  type CycleSettings,
+  type ProjectInput,
+} from './contract';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -32,13 +39,19 @@ export const ENV = {
   AMLOPS_RETRAIN_CRON: 'or on this cron expression (UTC), e.g. "0 3 * * 1"',
   AMLOPS_WEBHOOK_PORT: 'port of the webhook server (default 8787)',
   AMLOPS_WEBHOOK_PUBLIC_URL: 'base URL others reach the webhook server at (default http://127.0.0.1:<port>)',
-  AZURE_SUBSCRIPTION_ID: 'with AZURE_RESOURCE_GROUP and AZUREML_WORKSPACE: use this Azure ML workspace instead of the local one',
+  AZURE_SUBSCRIPTION_ID:
+    'with AZURE_RESOURCE_GROUP and AZUREML_WORKSPACE: use this Azure ML workspace instead of the local one',
   AZURE_RESOURCE_GROUP: 'resource group of the Azure ML workspace',
-  AZUREML_WORKSPACE: 'name of the Azure ML workspace (credentials: AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, managed identity or az login)',
+  AZUREML_WORKSPACE:
+    'name of the Azure ML workspace (credentials: AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET,' +
+    ' managed identity or az login)',
 } as const;
 
 const envSchema = z.object({
-  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, { message: 'must be host:port, e.g. localhost:7233' }).optional(),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d{1,5}$/, { message: 'must be host:port, e.g. localhost:7233' })
+    .optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.optional(),
@@ -52,7 +65,7 @@ const envSchema = z.object({
   AMLOPS_AUTOML_MAX_TRIALS: z.coerce.number().int().positive().optional(),
   AMLOPS_CHAMPION_MARGIN: z.coerce.number().min(0).optional(),
   AMLOPS_REQUIRE_APPROVAL: bool.optional(),
-  AMLOPS_RETRAIN_EVERY: z.string().regex(/^\d+(ms|s|m|h|d)$/, { message: 'must look like 30m, 12h or 7d' }).optional(),
+  AMLOPS_RETRAIN_EVERY: interval.optional(),
   AMLOPS_RETRAIN_CRON: z.string().min(9, { message: 'must be a cron expression such as "0 3 * * 1"' }).optional(),
   AMLOPS_WEBHOOK_PORT: port.default(8787),
   AMLOPS_WEBHOOK_PUBLIC_URL: z.url({ message: 'must be a URL such as https://hooks.example.com' }).optional(),
@@ -111,10 +124,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     if (value !== undefined && FLAG_ENV[flag]) merged[FLAG_ENV[flag]] = String(value);
   }
   const parsed = envSchema
-    .refine((e) => !(e.AMLOPS_RETRAIN_EVERY && e.AMLOPS_RETRAIN_CRON), { message: 'set AMLOPS_RETRAIN_EVERY or AMLOPS_RETRAIN_CRON, not both', path: ['AMLOPS_RETRAIN_CRON'] })
+    .refine((e) => !(e.AMLOPS_RETRAIN_EVERY && e.AMLOPS_RETRAIN_CRON), {
+      message: 'set AMLOPS_RETRAIN_EVERY or AMLOPS_RETRAIN_CRON, not both',
+      path: ['AMLOPS_RETRAIN_CRON'],
+    })
     .safeParse(merged);
   if (!parsed.success) {
-    throw new ConfigError(`Configuration is invalid:\n${describeIssues(parsed.error)}\nSee \`amlops config\` for every setting.`);
+    throw new ConfigError(
+      `Configuration is invalid:\n${describeIssues(parsed.error)}\nSee \`amlops config\` for every setting.`,
+    );
   }
   const e = parsed.data;
   const d = DEFAULT_SETTINGS;
@@ -125,7 +143,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     championMargin: e.AMLOPS_CHAMPION_MARGIN ?? d.championMargin,
     requireApproval: e.AMLOPS_REQUIRE_APPROVAL ?? d.requireApproval,
     ...(e.AMLOPS_RETRAIN_EVERY || e.AMLOPS_RETRAIN_CRON
-      ? { retrainSchedule: e.AMLOPS_RETRAIN_EVERY ? { every: e.AMLOPS_RETRAIN_EVERY } : { cron: e.AMLOPS_RETRAIN_CRON } }
+      ? {
+          retrainSchedule: e.AMLOPS_RETRAIN_EVERY ? { every: e.AMLOPS_RETRAIN_EVERY } : { cron: e.AMLOPS_RETRAIN_CRON },
+        }
       : {}),
     automl: {
       ...d.automl,

@@ -1,44 +1,23 @@
 // The worker: runs the retraining workflows and their activities (over one Azure ML client) on the task queue.
-import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from './activities';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from './activities';
+import type { AzureMLClient } from './azureml';
 import { ConfigError, loadConfig, type Config } from './config';
-import { temporalAddress } from './starters/connect';
-import { openWorkspace } from './starters/workspace';
+import { logWorkerToFile, openWorkspace, temporalAddress } from './runtime';
 
-/**
- * Sends the SDK's logs to <dataDir>/worker.log (errors also to stderr), so the console shows amlops' own progress.
- * Called once per process, before the first worker or connection.
- */
-export function logWorkerToFile(config: Config): string {
-  mkdirSync(config.dataDir, { recursive: true });
-  const file = join(config.dataDir, 'worker.log');
-  const write = (entry: LogEntry) => {
-    const line = JSON.stringify({ at: new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString(), level: entry.level, message: entry.message, ...entry.meta });
-    appendFileSync(file, `${line}\n`);
-    if (entry.level === 'ERROR') process.stderr.write(`worker error: ${entry.message}\n`);
-  };
-  Runtime.install({ logger: new DefaultLogger('INFO', write) });
-  return file;
-}
-
-export function activityDeps(config: Config, client: ActivityDeps['client']): ActivityDeps {
-  return {
-    client,
-    reportsDir: join(config.dataDir, 'reports'),
-    webhookBaseUrl: config.webhookPublicUrl,
-  };
-}
-
-export async function createWorker(config: Config, deps: ActivityDeps): Promise<Worker> {
+export async function createWorker(config: Config, client: AzureMLClient): Promise<Worker> {
   const connection = await NativeConnection.connect({ address: temporalAddress(config) });
   return Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
     workflowsPath: require.resolve('./workflows'),
-    activities: createActivities(deps),
+    activities: createActivities({
+      client,
+      reportsDir: join(config.dataDir, 'reports'),
+      webhookBaseUrl: config.webhookPublicUrl,
+    }),
   });
 }
 
@@ -47,8 +26,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   logWorkerToFile(config);
   const workspace = await openWorkspace(config, (line) => console.log(line));
-  console.log(`Worker on task queue ${config.taskQueue}, Temporal ${temporalAddress(config)}, ${workspace.description}.`);
-  const worker = await createWorker(config, activityDeps(config, workspace.client));
+  console.log(
+    `Worker on task queue ${config.taskQueue}, Temporal ${temporalAddress(config)}, ${workspace.description}.`,
+  );
+  const worker = await createWorker(config, workspace.client);
   await worker.run();
 }
 

@@ -1,7 +1,8 @@
-// deployModel: the project's key-authenticated endpoint (created once) and this cycle's deployment, with no traffic yet.
+// deployModel: the project's key-authenticated endpoint (created once) and this cycle's deployment, with no traffic
+// yet.
 import type { OnlineEndpoint } from '@azure/arm-machinelearning';
 import { call, lookup } from '../azureml';
-import type { DeployModelInput, DeploymentRef } from './contract';
+import type { DeployModelInput, DeploymentRef } from '../contract';
 import { beat, type ActivityDeps } from './deps';
 
 /** States in which Azure refuses another PUT (409 Conflict) until the running operation ends. */

@@ -1,9 +1,7 @@
 // What every step needs: the Azure ML client and where reports go; plus heartbeats and cancellable waits.
 import { Context } from '@temporalio/activity';
 import type { AzureMLClient } from '../azureml';
-import { cycleProgressSignal, type CycleProgress } from '../workflows/messages';
-import { cycleOwner } from '../workflows/names';
-import type { Step } from '../workflows/types';
+import type { Step } from '../contract';
 
 export interface ActivityDeps {
   client: AzureMLClient;
@@ -40,31 +38,18 @@ export async function pause(seconds: number): Promise<void> {
   await Promise.race([new Promise((r) => setTimeout(r, seconds * 1000)), ctx.cancelled]);
 }
 
-/** Tells the project workflow that this cycle step started or failed (fire-and-forget: status only). */
-function report(ctx: Context, step: Step, event: CycleProgress['event'], error?: string): void {
-  const owner = cycleOwner(ctx.info.workflowExecution?.workflowId ?? '');
-  if (!owner) return; // run outside a project (e.g. a cycle started on its own)
-  const progress: CycleProgress = { cycle: owner.cycle, step, event, at: new Date().toISOString(), attempt: ctx.info.attempt, ...(error ? { error } : {}) };
-  ctx.client.workflow.getHandle(owner.projectWorkflowId).signal(cycleProgressSignal, progress).catch(() => undefined);
-}
-
 /**
- * Runs a cycle step: reports its start and failures to the project (live status with attempts), and heartbeats every
- * few seconds, so a worker that dies mid-step is noticed within the heartbeatTimeout (not the step's whole
- * startToCloseTimeout) and the step is retried elsewhere.
+ * Runs a cycle step, heartbeating every few seconds, so a worker that dies mid-step is noticed within the
+ * heartbeatTimeout (not the step's whole startToCloseTimeout) and the step is retried elsewhere. The server keeps
+ * the step's attempt, last failure and latest heartbeat, which is what `amlops status` shows of a running step.
  */
 export function asStep<I, O>(step: Step, run: (input: I) => Promise<O>): (input: I) => Promise<O> {
   const named = {
     async [step](input: I): Promise<O> {
-      const ctx = currentContext();
-      if (ctx) report(ctx, step, 'started');
       beat();
       const timer = setInterval(() => beat(), HEARTBEAT_EVERY_MS);
       try {
         return await run(input);
-      } catch (err) {
-        if (ctx) report(ctx, step, 'failed', err instanceof Error ? err.message : String(err));
-        throw err;
       } finally {
         clearInterval(timer);
       }

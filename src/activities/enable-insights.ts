@@ -1,6 +1,6 @@
 // enableInsights: switches Application Insights on for the deployment, then reads its logs back to prove logging works.
 import { call } from '../azureml';
-import type { EnableInsightsInput, InsightsRef } from './contract';
+import type { EnableInsightsInput, InsightsRef } from '../contract';
 import { beat, type ActivityDeps } from './deps';
 
 export const enableInsights = ({ client }: ActivityDeps) =>
@@ -23,7 +23,10 @@ export const enableInsights = ({ client }: ActivityDeps) =>
       );
     }
     const logs = await call(`read logs of ${endpointName}/${deploymentName}`, () =>
-      client.arm.onlineDeployments.getLogs(client.rg, client.ws, endpointName, deploymentName, { containerType: 'InferenceServer', tail: 50 }),
+      client.arm.onlineDeployments.getLogs(client.rg, client.ws, endpointName, deploymentName, {
+        containerType: 'InferenceServer',
+        tail: 50,
+      }),
     );
     return { appInsightsEnabled: true, logLines: (logs.content ?? '').split('\n').filter(Boolean).length };
   };

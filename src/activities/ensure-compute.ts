@@ -1,11 +1,13 @@
 // ensureCompute: the AutoML cluster exists and is ready; created (a long-running operation) only if missing.
 import { call, lookup } from '../azureml';
-import type { ComputeRef, EnsureComputeInput } from './contract';
+import type { ComputeRef, EnsureComputeInput } from '../contract';
 import { beat, type ActivityDeps } from './deps';
 
 export const ensureCompute = ({ client }: ActivityDeps) =>
   async function ensureCompute({ compute }: EnsureComputeInput): Promise<ComputeRef> {
-    const existing = await lookup(`read compute cluster ${compute.name}`, () => client.arm.computeOperations.get(client.rg, client.ws, compute.name));
+    const existing = await lookup(`read compute cluster ${compute.name}`, () =>
+      client.arm.computeOperations.get(client.rg, client.ws, compute.name),
+    );
     const state = existing?.properties?.provisioningState;
     if (existing && state === 'Succeeded') return { name: compute.name, provisioningState: state };
 

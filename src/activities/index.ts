@@ -1,4 +1,5 @@
 // The steps of a retraining cycle as Temporal activities, built around one Azure ML client (see deps.ts).
+import type { Activities } from '../contract';
 import { asStep, type ActivityDeps } from './deps';
 import { uploadDataset } from './upload-dataset';
 import { ensureCompute } from './ensure-compute';
@@ -11,7 +12,7 @@ import { smokeTest } from './smoke-test';
 import { rollbackDeployment, switchTraffic } from './traffic';
 import { publishPipeline } from './publish-pipeline';
 
-export function createActivities(deps: ActivityDeps) {
+export function createActivities(deps: ActivityDeps): Activities {
   return {
     uploadDataset: asStep('uploadDataset', uploadDataset(deps)),
     ensureCompute: asStep('ensureCompute', ensureCompute(deps)),
@@ -27,5 +28,4 @@ export function createActivities(deps: ActivityDeps) {
   };
 }
 
-export type Activities = ReturnType<typeof createActivities>;
 export type { ActivityDeps } from './deps';

@@ -1,9 +1,10 @@
-// publishPipeline: a batch endpoint serving the model for whole files, and the retraining trigger URL (v1's "published pipeline").
+// publishPipeline: a batch endpoint serving the model for whole files, and the retraining trigger URL (v1's "published
+// pipeline").
 import type { BatchDeploymentProperties } from '@azure/arm-machinelearning';
 import { Context } from '@temporalio/activity';
 import { call, lookup } from '../azureml';
 import { createRetrainSchedule } from '../schedules';
-import type { PipelineRef, PublishPipelineInput } from './contract';
+import type { PipelineRef, PublishPipelineInput } from '../contract';
 import { beat, type ActivityDeps } from './deps';
 
 export const publishPipeline = (deps: ActivityDeps) =>
@@ -13,14 +14,19 @@ export const publishPipeline = (deps: ActivityDeps) =>
     const location = await client.workspaceLocation();
     const poll = { onResponse: () => beat({ batchEndpointName }) };
 
-    const endpoint = await lookup(`read batch endpoint ${batchEndpointName}`, () => client.arm.batchEndpoints.get(client.rg, client.ws, batchEndpointName));
+    const endpoint = await lookup(`read batch endpoint ${batchEndpointName}`, () =>
+      client.arm.batchEndpoints.get(client.rg, client.ws, batchEndpointName),
+    );
     if (!endpoint) {
       await call(`create batch endpoint ${batchEndpointName}`, () =>
         client.arm.batchEndpoints.beginCreateOrUpdateAndWait(
           client.rg,
           client.ws,
           batchEndpointName,
-          { location, properties: { authMode: 'AADToken', description: `Batch scoring for ${project}, managed by amlops` } },
+          {
+            location,
+            properties: { authMode: 'AADToken', description: `Batch scoring for ${project}, managed by amlops` },
+          },
           poll,
         ),
       );
@@ -41,9 +47,18 @@ export const publishPipeline = (deps: ActivityDeps) =>
         description: `${model.name}:${model.version}`,
       };
       await call(`create batch deployment ${batchEndpointName}/${deploymentName}`, () =>
-        client.arm.batchDeployments.beginCreateOrUpdateAndWait(client.rg, client.ws, batchEndpointName, deploymentName, { location, properties: body }, poll),
+        client.arm.batchDeployments.beginCreateOrUpdateAndWait(
+          client.rg,
+          client.ws,
+          batchEndpointName,
+          deploymentName,
+          { location, properties: body },
+          poll,
+        ),
       );
-      const current = await call(`read batch endpoint ${batchEndpointName}`, () => client.arm.batchEndpoints.get(client.rg, client.ws, batchEndpointName));
+      const current = await call(`read batch endpoint ${batchEndpointName}`, () =>
+        client.arm.batchEndpoints.get(client.rg, client.ws, batchEndpointName),
+      );
       await call(`make ${deploymentName} the default of ${batchEndpointName}`, () =>
         client.arm.batchEndpoints.beginCreateOrUpdateAndWait(
           client.rg,
@@ -55,13 +70,21 @@ export const publishPipeline = (deps: ActivityDeps) =>
       );
     }
     const schedule = input.schedule
-      ? await createRetrainSchedule(Context.current().client, { project, taskQueue: Context.current().info.taskQueue, schedule: input.schedule })
+      ? await createRetrainSchedule(Context.current().client, {
+          project,
+          taskQueue: Context.current().info.taskQueue,
+          schedule: input.schedule,
+        })
       : undefined;
-    const final = await call(`read batch endpoint ${batchEndpointName}`, () => client.arm.batchEndpoints.get(client.rg, client.ws, batchEndpointName));
+    const final = await call(`read batch endpoint ${batchEndpointName}`, () =>
+      client.arm.batchEndpoints.get(client.rg, client.ws, batchEndpointName),
+    );
     return {
       batchEndpoint: final.properties.scoringUri ?? batchEndpointName,
       // The token that authorizes this URL is not part of the result (results are stored in workflow history).
       ...(schedule ? { scheduleId: schedule.scheduleId } : {}),
-      ...(deps.webhookBaseUrl ? { triggerUrl: `${deps.webhookBaseUrl.replace(/\/$/, '')}/hooks/retrain/${project}` } : {}),
+      ...(deps.webhookBaseUrl
+        ? { triggerUrl: `${deps.webhookBaseUrl.replace(/\/$/, '')}/hooks/retrain/${project}` }
+        : {}),
     };
   };

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runBenchmark, runSmokeTest } from '../smoketest';
-import type { SmokeSummary, SmokeTestInput } from './contract';
+import type { SmokeSummary, SmokeTestInput } from '../contract';
 import { beat, type ActivityDeps } from './deps';
 import { deploymentTarget } from './endpoint-target';
 

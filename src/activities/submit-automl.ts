@@ -1,9 +1,9 @@
-// submitAutoML: submits the cycle's AutoML classification job under its deterministic name, or attaches to it if it exists.
+// submitAutoML: submits the cycle's AutoML classification job under its deterministic name, or attaches to it if it
+// exists.
 import { ApplicationFailure } from '@temporalio/common';
 import type { AutoMLJob } from '@azure/arm-machinelearning';
 import { lookup } from '../azureml';
-import type { PrimaryMetricName } from '../workflows/types';
-import type { JobRef, SubmitAutoMLInput } from './contract';
+import type { JobRef, PrimaryMetricName, SubmitAutoMLInput } from '../contract';
 import type { ActivityDeps } from './deps';
 
 /** Azure's REST names of the classification primary metrics. */
@@ -28,7 +28,9 @@ export const submitAutoML = ({ client }: ActivityDeps) =>
       throw ApplicationFailure.create({
         type: 'InvalidSettings',
         nonRetryable: true,
-        message: `${input.primaryMetric} is not a primary metric Azure AutoML offers for classification; use one of ${Object.keys(REST_METRIC).join(', ')}.`,
+        message:
+          `${input.primaryMetric} is not a primary metric Azure AutoML offers for classification;` +
+          ` use one of ${Object.keys(REST_METRIC).join(', ')}.`,
       });
     }
     const job: AutoMLJob = {
@@ -36,7 +38,11 @@ export const submitAutoML = ({ client }: ActivityDeps) =>
       displayName: `${input.project} cycle ${input.cycle}`,
       experimentName: input.project,
       computeId: client.armId(`computes/${input.computeName}`),
-      tags: { project: input.project, cycle: String(input.cycle), dataset: `${input.dataset.name}:${input.dataset.version}` },
+      tags: {
+        project: input.project,
+        cycle: String(input.cycle),
+        dataset: `${input.dataset.name}:${input.dataset.version}`,
+      },
       taskDetails: {
         taskType: 'Classification',
         trainingData: { jobInputType: 'mltable', uri: input.dataset.uri },
@@ -52,6 +58,11 @@ export const submitAutoML = ({ client }: ActivityDeps) =>
         },
       },
     };
-    await client.putResource(`jobs/${jobName}`, { properties: job }, `submit AutoML job ${jobName}`, 'Check the AutoML settings named in the message.');
+    await client.putResource(
+      `jobs/${jobName}`,
+      { properties: job },
+      `submit AutoML job ${jobName}`,
+      'Check the AutoML settings named in the message.',
+    );
     return { jobName, attached: false };
   };

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { ApplicationFailure } from '@temporalio/common';
 import { DatasetError, formatCsv, inferDataset, parseCsv, type Table } from '../automl';
 import { call, lookup, type AzureMLClient } from '../azureml';
-import type { DatasetRef, UploadDatasetInput } from './contract';
+import type { DatasetRef, UploadDatasetInput } from '../contract';
 import type { ActivityDeps } from './deps';
 import { holdOutTestSlice, testSliceSeed } from './test-slice';
 

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname } from 'node:path';
-import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../contract';
 import { ensureTemporalCli } from './temporal-cli';
 
 export interface DevServerOptions {
@@ -89,15 +89,23 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const cli = await ensureTemporalCli(log);
   mkdirSync(dirname(options.dbFile), { recursive: true });
   const args = [
-    'server', 'start-dev',
-    '--db-filename', options.dbFile,
-    '--ip', host,
-    '--port', String(port),
-    '--ui-port', String(uiPort),
-    '--namespace', namespace,
-    '--log-level', 'error',
+    'server',
+    'start-dev',
+    '--db-filename',
+    options.dbFile,
+    '--ip',
+    host,
+    '--port',
+    String(port),
+    '--ui-port',
+    String(uiPort),
+    '--namespace',
+    namespace,
+    '--log-level',
+    'error',
     // The worker runs a cycle's activities on the workflow's own task queue: eager dispatch saves a poll per step.
-    '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
+    '--dynamic-config-value',
+    'system.enableActivityEagerExecution=true',
     ...ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPE[key.type]}`]),
   ];
   const child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'] });

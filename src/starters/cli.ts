@@ -2,16 +2,17 @@
 import { Command, CommanderError, Option } from 'commander';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { defaultPayloadConverter, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { ConfigError, ENV, loadConfig, normalizeDatasetUri, type Config, type ConfigFlags } from '../config';
-import { approvalUpdate, historyQuery, retrainUpdate, statusQuery, triggersQuery } from '../workflows/messages';
-import { cycleWorkflowId, projectWorkflowId, scheduleId } from '../workflows/names';
-import { createRetrainSchedule, INTERVAL } from '../schedules';
+import { historyQuery, INTERVAL, projectWorkflowId, retrainUpdate, scheduleId, triggersQuery } from '../contract';
+import { previousPort, workspaceDir } from '../runtime';
+import { createRetrainSchedule } from '../schedules';
+import { decideCycle } from './approval';
 import { connectClient, onProject, UserError } from './connect';
 import { formatHistory, formatStatus, table } from './format';
 import { addEndpointCommands } from './endpoint-commands';
+import { liveStatus } from './live-status';
 import { onStopSignal, runProject } from './run-project';
-import { previousPort, workspaceDir } from './workspace';
 import { sleep } from './progress';
 
 const out = (line: string): void => {
@@ -42,24 +43,13 @@ async function withClient<T>(flags: Flags, run: (client: Client, config: Config)
   }
 }
 
-/** What the running step's activity is doing: attempt, last failure, heartbeat progress (e.g. AutoML trials). */
-async function activityDetail(client: Client, project: string, cycle: number): Promise<string | undefined> {
-  try {
-    const { raw } = await client.workflow.getHandle(cycleWorkflowId(project, cycle)).describe();
-    const pending = raw.pendingActivities?.[0];
-    if (!pending) return undefined;
-    const parts = [`attempt ${pending.attempt ?? 1}`];
-    const beat = pending.heartbeatDetails?.payloads?.[0];
-    if (beat) parts.push(JSON.stringify(defaultPayloadConverter.fromPayload(beat)));
-    if (pending.lastFailure?.message) parts.push(`last failure: ${pending.lastFailure.message}`);
-    return parts.join(', ');
-  } catch {
-    return undefined;
-  }
-}
-
 function humanMs(ms: number): string {
-  for (const [unit, size] of [['d', 86400000], ['h', 3600000], ['m', 60000], ['s', 1000]] as const) {
+  for (const [unit, size] of [
+    ['d', 86400000],
+    ['h', 3600000],
+    ['m', 60000],
+    ['s', 1000],
+  ] as const) {
     if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
   }
   return `${ms}ms`;
@@ -72,7 +62,9 @@ export function buildCli(): Command {
     .exitOverride();
 
   withCommon(program.command('start'))
-    .description('run the project: local Temporal (unless --address), a worker, and the retraining workflow, followed live')
+    .description(
+      'run the project: local Temporal (unless --address), a worker, and the retraining workflow, followed live',
+    )
     .option('-d, --dataset <csv>', 'CSV to train on (AMLOPS_DATASET)')
     .option('-t, --target <column>', 'column to predict (AMLOPS_TARGET)')
     .option('--primary-metric <name>', 'metric models are ranked by (AMLOPS_PRIMARY_METRIC)')
@@ -92,16 +84,14 @@ export function buildCli(): Command {
     .option('-w, --watch', 'refresh every 2 s until Ctrl-C')
     .action(async (flags: Flags) =>
       withClient(flags, async (client, config) => {
-        const handle = client.workflow.getHandle(projectWorkflowId(config.project));
         const stop = new AbortController();
         process.once('SIGINT', () => stop.abort());
         do {
-          const status = await onProject(config.project, () => handle.query(statusQuery));
-          const activity = status.state !== 'idle' ? await activityDetail(client, config.project, status.cycle) : undefined;
-          if (flags.json) out(JSON.stringify({ ...status, activity }, null, 2));
+          const status = await liveStatus(client, config.project);
+          if (flags.json) out(JSON.stringify(status, null, 2));
           else {
             if (flags.watch) process.stdout.write('\x1b[2J\x1b[H');
-            out(formatStatus(status, { activity }));
+            out(formatStatus(status));
           }
           if (flags.watch) await sleep(2000, stop.signal);
         } while (flags.watch && !stop.signal.aborted);
@@ -117,7 +107,8 @@ export function buildCli(): Command {
     .action(async (flags: Flags) =>
       withClient(flags, async (client, config) => {
         const minutes = flags.timeoutMinutes === undefined ? undefined : Number(flags.timeoutMinutes);
-        if (minutes !== undefined && !(minutes > 0)) throw new UserError(`--timeout-minutes must be a positive number, got "${flags.timeoutMinutes}".`, 2);
+        if (minutes !== undefined && !(minutes > 0))
+          throw new UserError(`--timeout-minutes must be a positive number, got "${flags.timeoutMinutes}".`, 2);
         const request = {
           requestId: (flags.requestId as string | undefined) ?? `cli:${randomUUID()}`,
           reason: flags.reason as string,
@@ -127,12 +118,19 @@ export function buildCli(): Command {
         };
         const handle = client.workflow.getHandle(projectWorkflowId(config.project));
         const ack = await onProject(config.project, () => handle.executeUpdate(retrainUpdate, { args: [request] }));
-        const what = { started: 'started', coalesced: 'will run after the current one', duplicate: 'already requested (same request id)' }[ack.status];
+        const what = {
+          started: 'started',
+          coalesced: 'will run after the current one',
+          duplicate: 'already requested (same request id)',
+        }[ack.status];
         out(`Cycle ${ack.cycle} ${what}. Request id: ${request.requestId}`);
       }),
     );
 
-  for (const [name, approved] of [['approve', true], ['reject', false]] as const) {
+  for (const [name, approved] of [
+    ['approve', true],
+    ['reject', false],
+  ] as const) {
     withCommon(program.command(`${name} <cycle>`))
       .description(`${name} the cycle waiting at the approval gate`)
       .option('--by <who>', 'who decides (recorded)')
@@ -140,11 +138,19 @@ export function buildCli(): Command {
       .action(async (cycleArg: string, flags: Flags) =>
         withClient(flags, async (client, config) => {
           const cycle = Number(cycleArg);
-          if (!Number.isInteger(cycle) || cycle < 1) throw new UserError(`<cycle> must be a cycle number such as 3, got "${cycleArg}".`, 2);
-          const handle = client.workflow.getHandle(projectWorkflowId(config.project));
-          const decision = { cycle, approved, ...(flags.by ? { by: flags.by as string } : {}), ...(flags.comment ? { comment: flags.comment as string } : {}) };
-          await onProject(config.project, () => handle.executeUpdate(approvalUpdate, { args: [decision] }));
-          out(`Cycle ${cycle} ${approved ? 'approved: traffic switches to the new model' : 'rejected: traffic stays on the champion'}.`);
+          if (!Number.isInteger(cycle) || cycle < 1)
+            throw new UserError(`<cycle> must be a cycle number such as 3, got "${cycleArg}".`, 2);
+          const decision = {
+            cycle,
+            approved,
+            ...(flags.by ? { by: flags.by as string } : {}),
+            ...(flags.comment ? { comment: flags.comment as string } : {}),
+          };
+          await decideCycle(client, config.project, decision);
+          const outcome = approved
+            ? 'approved: traffic switches to the new model'
+            : 'rejected: traffic stays on the champion';
+          out(`Cycle ${cycle} ${outcome}.`);
         }),
       );
   }
@@ -154,7 +160,9 @@ export function buildCli(): Command {
     .option('--json', 'print JSON')
     .action(async (flags: Flags) =>
       withClient(flags, async (client, config) => {
-        const records = await onProject(config.project, () => client.workflow.getHandle(projectWorkflowId(config.project)).query(historyQuery));
+        const records = await onProject(config.project, () =>
+          client.workflow.getHandle(projectWorkflowId(config.project)).query(historyQuery),
+        );
         out(flags.json ? JSON.stringify(records, null, 2) : formatHistory(records));
       }),
     );
@@ -166,9 +174,16 @@ export function buildCli(): Command {
     .action(async (flags: Flags) =>
       withClient(flags, async (client, config) => {
         const limit = Number(flags.limit);
-        const triggers = await onProject(config.project, () => client.workflow.getHandle(projectWorkflowId(config.project)).query(triggersQuery, limit));
+        const triggers = await onProject(config.project, () =>
+          client.workflow.getHandle(projectWorkflowId(config.project)).query(triggersQuery, limit),
+        );
         if (flags.json) return out(JSON.stringify(triggers, null, 2));
-        out(table([['received', 'source', 'cycle', 'request id', 'reason'], ...triggers.map((t) => [t.receivedAt, t.source, String(t.cycle), t.requestId, t.reason])]));
+        out(
+          table([
+            ['received', 'source', 'cycle', 'request id', 'reason'],
+            ...triggers.map((t) => [t.receivedAt, t.source, String(t.cycle), t.requestId, t.reason]),
+          ]),
+        );
       }),
     );
 
@@ -180,8 +195,10 @@ export function buildCli(): Command {
     .option('--name <name>', 'schedule name, to keep several', 'retrain')
     .action(async (flags: Flags) =>
       withClient(flags, async (client, config) => {
-        if (!flags.every && !flags.cron) throw new UserError('Give --every <interval> (e.g. 1d) or --cron "<expression>".', 2);
-        if (flags.every && !INTERVAL.test(flags.every as string)) throw new UserError(`--every must look like 30m, 12h or 1d, got "${flags.every}".`, 2);
+        if (!flags.every && !flags.cron)
+          throw new UserError('Give --every <interval> (e.g. 1d) or --cron "<expression>".', 2);
+        if (flags.every && !INTERVAL.test(flags.every as string))
+          throw new UserError(`--every must look like 30m, 12h or 1d, got "${flags.every}".`, 2);
         const { scheduleId: id, created } = await createRetrainSchedule(client, {
           project: config.project,
           taskQueue: config.taskQueue,
@@ -205,13 +222,24 @@ export function buildCli(): Command {
         const found: unknown[] = [];
         for await (const s of client.schedule.list()) {
           if (!s.scheduleId.startsWith(prefix)) continue;
-          const spec = s.spec?.calendars?.length ? 'calendar' : s.spec?.intervals?.map((i) => `every ${humanMs(Number(i.every))}`).join(', ') ?? '';
+          const spec = s.spec?.calendars?.length
+            ? 'calendar'
+            : (s.spec?.intervals?.map((i) => `every ${humanMs(Number(i.every))}`).join(', ') ?? '');
           const next = s.info.nextActionTimes[0]?.toISOString() ?? '-';
           rows.push([s.scheduleId, spec, next, s.state.paused ? 'paused' : 'active']);
-          found.push({ scheduleId: s.scheduleId, spec: s.spec, nextActionTimes: s.info.nextActionTimes, paused: s.state.paused });
+          found.push({
+            scheduleId: s.scheduleId,
+            spec: s.spec,
+            nextActionTimes: s.info.nextActionTimes,
+            paused: s.state.paused,
+          });
         }
         if (flags.json) return out(JSON.stringify(found, null, 2));
-        out(rows.length ? table([['schedule', 'when', 'next run', 'state'], ...rows]) : `No schedules for project ${config.project}.`);
+        out(
+          rows.length
+            ? table([['schedule', 'when', 'next run', 'state'], ...rows])
+            : `No schedules for project ${config.project}.`,
+        );
       }),
     );
   withCommon(schedule.command('delete'))
@@ -220,10 +248,14 @@ export function buildCli(): Command {
     .action(async (flags: Flags) =>
       withClient(flags, async (client, config) => {
         const id = scheduleId(config.project, flags.name as string);
-        await client.schedule.getHandle(id).delete().catch((err: Error) => {
-          if (err.name === 'ScheduleNotFoundError' || /not found/i.test(err.message)) throw new UserError(`No schedule ${id}.`);
-          throw err;
-        });
+        await client.schedule
+          .getHandle(id)
+          .delete()
+          .catch((err: Error) => {
+            if (err.name === 'ScheduleNotFoundError' || /not found/i.test(err.message))
+              throw new UserError(`No schedule ${id}.`);
+            throw err;
+          });
         out(`Deleted schedule ${id}.`);
       }),
     );
@@ -240,27 +272,48 @@ export function buildCli(): Command {
   addEndpointCommands(program, withCommon, configFrom, out);
 
   // The services `npm start` runs in one go, one at a time (Docker, or a second machine): each is its own process.
-  const service = (name: string, description: string, entry: string, extra: (config: Config, flags: Flags) => string[] = () => []) =>
+  const service = (
+    name: string,
+    description: string,
+    entry: string,
+    extra: (config: Config, flags: Flags) => string[] = () => [],
+  ) =>
     withCommon(program.command(name))
       .description(description)
       .action(async (flags: Flags) => {
         const config = configFrom(flags);
-        const env = { ...process.env, AMLOPS_PROJECT: config.project, ...(config.temporal.address ? { TEMPORAL_ADDRESS: config.temporal.address } : {}) };
-        const child = spawn(process.execPath, [require.resolve(entry), ...extra(config, flags)], { stdio: 'inherit', env });
+        const env = {
+          ...process.env,
+          AMLOPS_PROJECT: config.project,
+          ...(config.temporal.address ? { TEMPORAL_ADDRESS: config.temporal.address } : {}),
+        };
+        const child = spawn(process.execPath, [require.resolve(entry), ...extra(config, flags)], {
+          stdio: 'inherit',
+          env,
+        });
         for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
         const code = await new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? 1)));
         if (code !== 0) throw new UserError(`${name} exited with code ${code}.`, code);
       });
-  service('workspace', 'run the local Azure ML workspace alone (HTTPS, Azurite, training, scoring servers)', '../emulator/main', (config, flags) => [
-    '--data-dir',
-    workspaceDir(config),
-    '--port',
-    String(flags.port ?? previousPort(workspaceDir(config))),
-  ])
+  service(
+    'workspace',
+    'run the local Azure ML workspace alone (HTTPS, Azurite, training, scoring servers)',
+    '../emulator/main',
+    (config, flags) => [
+      '--data-dir',
+      workspaceDir(config),
+      '--port',
+      String(flags.port ?? previousPort(workspaceDir(config))),
+    ],
+  )
     .alias('emulator')
     .option('--port <n>', 'HTTPS port (default: the one it had last time, or a free one)');
   service('worker', 'run a worker alone (uses Azure if configured, else the local workspace)', '../worker');
-  service('webhooks', 'run the webhook server alone (settings: see README, "Retraining from webhooks")', '../webhooks/main');
+  service(
+    'webhooks',
+    'run the webhook server alone (settings: see README, "Retraining from webhooks")',
+    '../webhooks/main',
+  );
 
   program
     .command('config')

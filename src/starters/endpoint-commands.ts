@@ -8,10 +8,10 @@ import { AzureMLClient, azureTargetFromEnv, localTargetFromDir } from '../azurem
 import type { Config } from '../config';
 import { registerSwaggerUi } from '../serving/swagger-ui';
 import { benchmarkText, call, exampleRequestOf, predictionsOf, runBenchmark } from '../smoketest';
-import { endpointName } from '../workflows/names';
+import { endpointName } from '../contract';
 import { UserError } from './connect';
 import { table } from './format';
-import { workspaceDir } from './workspace';
+import { workspaceDir } from '../runtime';
 
 export interface ProjectEndpoint {
   client: AzureMLClient;

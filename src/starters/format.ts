@@ -1,5 +1,6 @@
 // Turns workflow status and cycle records into the text the CLI prints.
-import type { CycleRecord, ProjectStatus, StepTiming } from '../workflows/types';
+import type { CycleRecord, StepTiming } from '../contract';
+import type { LiveStatus } from './live-status';
 
 const secs = (ms?: number) => (ms === undefined ? '' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
 const metric = (v?: number) => (v === undefined ? '-' : v.toFixed(4));
@@ -7,7 +8,14 @@ const metric = (v?: number) => (v === undefined ? '-' : v.toFixed(4));
 /** Left-aligned columns; the first row is the header. */
 export function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => (cell ?? '').padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => (cell ?? '').padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function formatSteps(steps: StepTiming[], now = Date.now()): string {
@@ -21,12 +29,17 @@ export function formatSteps(steps: StepTiming[], now = Date.now()): string {
   return table(rows).replace(/^/gm, '  ');
 }
 
-export function formatStatus(s: ProjectStatus, extra: { activity?: string } = {}): string {
+export function formatStatus(s: LiveStatus): string {
+  const c = s.champion;
+  const champion = c
+    ? `${c.model.name}:${c.model.version} ${c.model.primaryMetric} ${metric(c.model.metricValue)}` +
+      ` at ${c.deployment.scoringUri}`
+    : 'none yet';
   const lines = [
     `project   ${s.project}`,
-    `state     ${s.state}${s.step ? ` (cycle ${s.cycle}, ${s.step}${extra.activity ? `, ${extra.activity}` : ''})` : ''}`,
+    `state     ${s.state}${s.step ? ` (cycle ${s.cycle}, ${s.step}${s.activity ? `, ${s.activity}` : ''})` : ''}`,
     `cycles    ${s.cyclesCompleted} done; ${s.pendingTriggers} trigger(s) waiting; ${s.triggersRecorded} recorded`,
-    `champion  ${s.champion ? `${s.champion.model.name}:${s.champion.model.version} ${s.champion.model.primaryMetric} ${metric(s.champion.model.metricValue)} at ${s.champion.deployment.scoringUri}` : 'none yet'}`,
+    `champion  ${champion}`,
     `best      ${metric(s.bestMetric)}`,
   ];
   if (s.lastError) lines.push(`error     ${s.lastError}`);
@@ -37,15 +50,25 @@ export function formatStatus(s: ProjectStatus, extra: { activity?: string } = {}
 export function formatCycle(r: CycleRecord): string {
   const lines = [`cycle ${r.cycle}: ${r.outcome} — ${r.reason}`];
   if (r.model) {
-    lines.push(`  model       ${r.model.name}:${r.model.version} ${r.model.primaryMetric} ${metric(r.model.metricValue)}`);
-    const others = Object.entries(r.model.metrics ?? {}).filter(([k]) => k !== r.model?.primaryMetric && k !== 'train_seconds');
+    lines.push(
+      `  model       ${r.model.name}:${r.model.version} ${r.model.primaryMetric} ${metric(r.model.metricValue)}`,
+    );
+    const others = Object.entries(r.model.metrics ?? {}).filter(
+      ([k]) => k !== r.model?.primaryMetric && k !== 'train_seconds',
+    );
     if (others.length) lines.push(`  metrics     ${others.map(([k, v]) => `${k} ${metric(v)}`).join(', ')}`);
-    if (r.model.topFeatures?.length) lines.push(`  top features ${r.model.topFeatures.map((f) => `${f.column} (${f.importance.toFixed(3)})`).join(', ')}`);
+    if (r.model.topFeatures?.length)
+      lines.push(
+        `  top features ${r.model.topFeatures.map((f) => `${f.column} (${f.importance.toFixed(3)})`).join(', ')}`,
+      );
   }
   if (r.deployment) lines.push(`  endpoint    ${r.deployment.scoringUri} (deployment ${r.deployment.deploymentName})`);
   if (r.smokeTest?.benchmark) {
     const b = r.smokeTest.benchmark;
-    lines.push(`  benchmark   ${b.requestsPerSec.toFixed(0)} req/s, p50 ${b.p50Ms} ms, p95 ${b.p95Ms} ms, p99 ${b.p99Ms} ms, errors ${(b.errorRate * 100).toFixed(1)}%`);
+    lines.push(
+      `  benchmark   ${b.requestsPerSec.toFixed(0)} req/s, p50 ${b.p50Ms} ms,` +
+        ` p95 ${b.p95Ms} ms, p99 ${b.p99Ms} ms, errors ${(b.errorRate * 100).toFixed(1)}%`,
+    );
   }
   if (r.pipeline?.triggerUrl) lines.push(`  retrain at  ${r.pipeline.triggerUrl}`);
   return lines.join('\n');

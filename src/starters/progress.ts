@@ -1,8 +1,8 @@
 // Follows a project's workflow and prints each step as it starts and each cycle as it ends.
-import type { WorkflowHandle } from '@temporalio/client';
-import { historyQuery, statusQuery } from '../workflows/messages';
-import type { CycleRecord, ProjectStatus } from '../workflows/types';
+import type { Client } from '@temporalio/client';
+import { historyQuery, projectWorkflowId, type CycleRecord } from '../contract';
 import { formatCycle } from './format';
+import { liveStatus, type LiveStatus } from './live-status';
 
 export interface ProgressOptions {
   print: (line: string) => void;
@@ -11,15 +11,16 @@ export interface ProgressOptions {
   onCycleEnd?: (record: CycleRecord) => void;
 }
 
-export async function followProject(handle: WorkflowHandle, options: ProgressOptions): Promise<void> {
+export async function followProject(client: Client, project: string, options: ProgressOptions): Promise<void> {
   const { print, signal } = options;
+  const handle = client.workflow.getHandle(projectWorkflowId(project));
   let seenCycles = -1;
   let seenStep = '';
   let seenError = '';
   while (!signal.aborted) {
-    let status: ProjectStatus;
+    let status: LiveStatus;
     try {
-      status = await handle.query(statusQuery);
+      status = await liveStatus(client, project);
     } catch (err) {
       if (signal.aborted) return;
       print(`  (status unavailable: ${(err as Error).message.split('\n')[0]}; retrying)`);
@@ -30,7 +31,8 @@ export async function followProject(handle: WorkflowHandle, options: ProgressOpt
     const stepKey = `${status.cycle}:${status.step ?? ''}`;
     if (status.state !== 'idle' && status.step && stepKey !== seenStep) {
       seenStep = stepKey;
-      print(`[cycle ${status.cycle}] ${status.step}${status.state === 'awaiting-approval' ? ` — waiting: run \`amlops approve ${status.cycle}\` or \`amlops reject ${status.cycle}\`` : ' ...'}`);
+      const waiting = `waiting: run \`amlops approve ${status.cycle}\` or \`amlops reject ${status.cycle}\``;
+      print(`[cycle ${status.cycle}] ${status.step}${status.state === 'awaiting-approval' ? ` — ${waiting}` : ' ...'}`);
     }
     if (status.state !== 'idle' && status.lastError && status.lastError !== seenError) {
       seenError = status.lastError;

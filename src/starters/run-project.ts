@@ -7,14 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import pino from 'pino';
 import { startWebhookServer, webhookConfigFromEnv, type WebhookServer } from '../webhooks';
-import { activityDeps, createWorker, logWorkerToFile } from '../worker';
-import { openWorkspace } from './workspace';
-import { operationalize } from '../workflows';
-import { projectWorkflowId } from '../workflows/names';
-import { PROJECT } from '../workflows/search-attributes';
+import { createWorker } from '../worker';
+import { logWorkerToFile, openWorkspace } from '../runtime';
+import { PROJECT, PROJECT_WORKFLOW, projectWorkflowId, type CycleRecord, type ProjectWorkflow } from '../contract';
 import { connectClient } from './connect';
 import { followProject } from './progress';
-import type { CycleRecord } from '../workflows/types';
 
 export interface RunningProject {
   client: Client;
@@ -33,7 +30,7 @@ export interface RunningProject {
 export async function startProjectWorkflow(client: Client, config: Config): Promise<{ resumed: boolean }> {
   const workflowId = projectWorkflowId(config.project);
   try {
-    await client.workflow.start(operationalize, {
+    await client.workflow.start<ProjectWorkflow>(PROJECT_WORKFLOW, {
       workflowId,
       taskQueue: config.taskQueue,
       args: [projectInput(config)],
@@ -64,7 +61,7 @@ export async function runProject(config: Config, print: (line: string) => void):
   const workspace = await openWorkspace(config, print);
   print(`Workspace: ${workspace.description}.`);
   print(`Starting the worker (its log: ${workerLog}) ...`);
-  const worker = await createWorker(config, activityDeps(config, workspace.client));
+  const worker = await createWorker(config, workspace.client);
   const workerRun = worker.run();
 
   const { token, file: triggerTokenFile } = triggerToken(config);
@@ -80,20 +77,36 @@ export async function runProject(config: Config, print: (line: string) => void):
     port: config.webhookPort,
     logDestination: pino.destination({ dest: join(config.dataDir, 'webhooks.log'), sync: false }),
   });
-  print(`Webhooks: ${webhooks.url}/hooks/{github,eventgrid,retrain}/${config.project} (log ${join(config.dataDir, 'webhooks.log')}).`);
+  print(
+    `Webhooks: ${webhooks.url}/hooks/{github,eventgrid,retrain}/${config.project}` +
+      ` (log ${join(config.dataDir, 'webhooks.log')}).`,
+  );
 
   const workflowId = projectWorkflowId(config.project);
   const { resumed } = await startProjectWorkflow(client, config);
   const uiUrl = server ? `${server.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${workflowId}` : undefined;
-  print(resumed ? `Resuming project "${config.project}" (workflow ${workflowId}).` : `Started project "${config.project}" (workflow ${workflowId}).`);
+  print(
+    resumed
+      ? `Resuming project "${config.project}" (workflow ${workflowId}).`
+      : `Started project "${config.project}" (workflow ${workflowId}).`,
+  );
   if (uiUrl) print(`Temporal Web UI: ${uiUrl}`);
   print('Press Ctrl-C to stop; the project resumes where it was on the next start.');
 
   const following = new AbortController();
-  const follow = followProject(client.workflow.getHandle(workflowId), {
+  const follow = followProject(client, config.project, {
     print,
     signal: following.signal,
-    onCycleEnd: (record) => print(cycleSummary(record, { webhooks: webhooks.url, tokenFile: triggerTokenFile, uiUrl, project: config.project, reports: join(config.dataDir, 'reports', config.project, `cycle-${record.cycle}`) })),
+    onCycleEnd: (record) =>
+      print(
+        cycleSummary(record, {
+          webhooks: webhooks.url,
+          tokenFile: triggerTokenFile,
+          uiUrl,
+          project: config.project,
+          reports: join(config.dataDir, 'reports', config.project, `cycle-${record.cycle}`),
+        }),
+      ),
   });
 
   let stopping: Promise<void> | undefined;
@@ -112,10 +125,21 @@ export async function runProject(config: Config, print: (line: string) => void):
   const forceStop = async () => {
     await Promise.allSettled([workspace.close(), server?.stop()]);
   };
-  return { client, workflowId, uiUrl, webhooks, triggerTokenFile, done: workerRun.then(() => stopping), stop, forceStop };
+  return {
+    client,
+    workflowId,
+    uiUrl,
+    webhooks,
+    triggerTokenFile,
+    done: workerRun.then(() => stopping),
+    stop,
+    forceStop,
+  };
 }
 
-/** The generic webhook's bearer token: AMLOPS_WEBHOOK_TOKEN, or one made once and kept in <dataDir>/secrets (mode 600). */
+/**
+ * The generic webhook's bearer token: AMLOPS_WEBHOOK_TOKEN, or one made once and kept in <dataDir>/secrets (mode 600).
+ */
 function triggerToken(config: Config): { token: string; file: string } {
   const dir = join(config.dataDir, 'secrets');
   const file = join(dir, 'webhook-token');
@@ -128,13 +152,17 @@ function triggerToken(config: Config): { token: string; file: string } {
 }
 
 /** What a person needs after a cycle: where the model is, how to call it, how fast it is, how to retrain. */
-function cycleSummary(record: CycleRecord, at: { webhooks: string; tokenFile: string; uiUrl?: string; project: string; reports: string }): string {
+function cycleSummary(
+  record: CycleRecord,
+  at: { webhooks: string; tokenFile: string; uiUrl?: string; project: string; reports: string },
+): string {
   const lines: string[] = [];
   const d = record.deployment;
   if (d && record.outcome !== 'rolled-back' && record.outcome !== 'rejected') {
     lines.push(
       `  scoring URI  ${d.scoringUri}`,
-      `  swagger      ${d.scoringUri.replace(/\/score$/, '/swagger.json')} (with the key; \`npx amlops swagger\` serves it with Swagger UI)`,
+      `  swagger      ${d.scoringUri.replace(/\/score$/, '/swagger.json')}` +
+        ` (with the key; \`npx amlops swagger\` serves it with Swagger UI)`,
       `  try it       npx amlops score --proba   |   npx amlops bench   |   npx amlops logs`,
     );
   }
@@ -145,7 +173,9 @@ function cycleSummary(record: CycleRecord, at: { webhooks: string; tokenFile: st
   }
   lines.push(
     `  retrain      npx amlops retrain --data new.csv`,
-    `               curl -X POST ${at.webhooks}/hooks/retrain/${at.project} -H "Authorization: Bearer $(cat ${at.tokenFile})" -H 'content-type: application/json' -d '{"reason":"new data"}'`,
+    `               curl -X POST ${at.webhooks}/hooks/retrain/${at.project}` +
+      ` -H "Authorization: Bearer $(cat ${at.tokenFile})"` +
+      ` -H 'content-type: application/json' -d '{"reason":"new data"}'`,
   );
   if (at.uiUrl) lines.push(`  Web UI       ${at.uiUrl}`);
   return lines.join('\n');

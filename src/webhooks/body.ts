@@ -1,7 +1,7 @@
 // Request bodies: JSON parsed from the raw bytes (kept for signature checks), and zod validation with field names.
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
-import { describeIssues } from '../workflows/schemas';
+import { describeIssues } from '../contract';
 import { badRequest } from './errors';
 
 declare module 'fastify' {
@@ -14,7 +14,9 @@ declare module 'fastify' {
 /** Content types the server reads; everything else gets 415. */
 export const JSON_TYPES = ['application/json', 'application/cloudevents+json', 'application/cloudevents-batch+json'];
 
-/** Replaces fastify's parsers with one that keeps the raw bytes and parses JSON; must run before routes are registered. */
+/**
+ * Replaces fastify's parsers with one that keeps the raw bytes and parses JSON; must run before routes are registered.
+ */
 export function useJsonBodies(app: FastifyInstance): void {
   app.decorateRequest('rawBody', null);
   app.removeAllContentTypeParsers();

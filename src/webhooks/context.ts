@@ -1,6 +1,5 @@
 // What every webhook route needs besides its own secret: the projects it may trigger and the way to trigger them.
-import type { ProjectInput, RetrainRequest } from '../workflows/types';
-import { retrainRequest } from '../workflows/schemas';
+import { retrainRequest, type ProjectInput, type RetrainRequest } from '../contract';
 import { parseWith } from './body';
 import type { ProjectLookup } from './project';
 import type { TriggerRetrain } from './trigger';
@@ -21,7 +20,11 @@ export interface Accepted {
  * Checks the request against the workflow's own schema (a signal cannot be refused, so bad ones must stop here),
  * then records it on the project's workflow.
  */
-export async function triggerRetrain(ctx: HookContext, project: ProjectInput, request: RetrainRequest): Promise<Accepted> {
+export async function triggerRetrain(
+  ctx: HookContext,
+  project: ProjectInput,
+  request: RetrainRequest,
+): Promise<Accepted> {
   const valid = parseWith(retrainRequest, request, 'retrain request');
   const { workflowId } = await ctx.trigger(project, valid);
   return { accepted: true, requestId: valid.requestId, workflowId };

@@ -1,7 +1,8 @@
-// POST /hooks/retrain/:project — any system holding the bearer token (CI jobs, scripts) triggers a retrain with a JSON body.
+// POST /hooks/retrain/:project — any system holding the bearer token (CI jobs, scripts) triggers a retrain with a JSON
+// body.
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
-import { retrainRequest } from '../workflows/schemas';
+import { retrainRequest } from '../contract';
 import { parseWith } from './body';
 import { triggerRetrain, type HookContext } from './context';
 import { badRequest, notFound, unauthorized } from './errors';
@@ -24,7 +25,8 @@ export const genericHooks: FastifyPluginAsync<GenericHookOptions> = async (app, 
     '/:project',
     {
       onRequest: async (request) => {
-        if (!token) throw notFound('the generic retrain webhook is off on this server; set AMLOPS_WEBHOOK_TOKEN to turn it on');
+        if (!token)
+          throw notFound('the generic retrain webhook is off on this server; set AMLOPS_WEBHOOK_TOKEN to turn it on');
         const auth = request.headers.authorization;
         if (!sameSecret(bearerToken(typeof auth === 'string' ? auth : undefined), token)) {
           throw unauthorized('missing or wrong token; send Authorization: Bearer <token>');
@@ -46,7 +48,10 @@ export const genericHooks: FastifyPluginAsync<GenericHookOptions> = async (app, 
         ...(body.datasetUri ? { datasetUri: body.datasetUri } : {}),
         ...(body.overrides ? { overrides: body.overrides } : {}),
       });
-      request.log.info({ project: project.project, requestId: result.requestId, source: 'webhook' }, 'retrain triggered');
+      request.log.info(
+        { project: project.project, requestId: result.requestId, source: 'webhook' },
+        'retrain triggered',
+      );
       return reply.code(202).send(result);
     },
   );

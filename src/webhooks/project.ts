@@ -1,6 +1,5 @@
 // Finds the project a webhook URL names: the `:project` path segment, validated, looked up in the server's projects.
-import { describeIssues, projectName } from '../workflows/schemas';
-import type { ProjectInput } from '../workflows/types';
+import { describeIssues, projectName, type ProjectInput } from '../contract';
 import { badRequest, notFound } from './errors';
 
 /** The projects this server triggers: the workflow input to start each with, or undefined when unknown. */
@@ -11,7 +10,9 @@ export function resolveProject(projects: ProjectLookup, raw: unknown): ProjectIn
   if (!parsed.success) throw badRequest(describeIssues(parsed.error, 'project'));
   const project = projects(parsed.data);
   if (!project) {
-    throw notFound(`project "${parsed.data}" is not configured on this webhook server; check the project name in the webhook URL`);
+    throw notFound(
+      `project "${parsed.data}" is not configured on this webhook server; check the project name in the webhook URL`,
+    );
   }
   return project;
 }

@@ -1,9 +1,13 @@
 // Turns one accepted webhook event into a `retrain` signal-with-start on the project's workflow, within a deadline.
 import { isGrpcServiceError, type Client } from '@temporalio/client';
-import { operationalize } from '../workflows';
-import { retrainSignal } from '../workflows/messages';
-import { projectWorkflowId } from '../workflows/names';
-import type { ProjectInput, RetrainRequest } from '../workflows/types';
+import {
+  PROJECT_WORKFLOW,
+  projectWorkflowId,
+  retrainSignal,
+  type ProjectInput,
+  type ProjectWorkflow,
+  type RetrainRequest,
+} from '../contract';
 import { WebhookError } from './errors';
 
 /** The part of a Temporal Client the webhook server uses (a unit test may hand in a stand-in). */
@@ -19,7 +23,12 @@ export type TriggerRetrain = (project: ProjectInput, request: RetrainRequest) =>
 // gRPC status codes (https://grpc.io/docs/guides/status-codes/); @grpc/grpc-js is not our direct dependency.
 const grpcStatus = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14 } as const;
 // Codes that mean "Temporal could not be reached or did not answer in time": the sender should redeliver later.
-const UNREACHABLE = new Set<number>([grpcStatus.UNAVAILABLE, grpcStatus.DEADLINE_EXCEEDED, grpcStatus.CANCELLED, grpcStatus.RESOURCE_EXHAUSTED]);
+const UNREACHABLE = new Set<number>([
+  grpcStatus.UNAVAILABLE,
+  grpcStatus.DEADLINE_EXCEEDED,
+  grpcStatus.CANCELLED,
+  grpcStatus.RESOURCE_EXHAUSTED,
+]);
 
 function grpcCode(err: unknown): number | undefined {
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
@@ -46,22 +55,33 @@ export function temporalFailure(err: unknown, timeoutMs: number): WebhookError {
   const code = grpcCode(err);
   if (!(err instanceof TimedOut) && code === undefined) throw err;
   if (err instanceof TimedOut || UNREACHABLE.has(code as number)) {
-    const why = err instanceof TimedOut || code === grpcStatus.DEADLINE_EXCEEDED ? `did not answer within ${timeoutMs} ms` : 'is unreachable';
+    const why =
+      err instanceof TimedOut || code === grpcStatus.DEADLINE_EXCEEDED
+        ? `did not answer within ${timeoutMs} ms`
+        : 'is unreachable';
     return new WebhookError(
       503,
       'temporal_unavailable',
-      `Temporal ${why}, so the retrain was not recorded; redeliver the event later (it is safe: deliveries are deduplicated by id).`,
+      `Temporal ${why}, so the retrain was not recorded;` +
+        ` redeliver the event later (it is safe: deliveries are deduplicated by id).`,
       { 'retry-after': '5' },
     );
   }
   // gRPC error details are Temporal's own words (e.g. "Namespace xyz is not found"), never our secrets.
   const message = err instanceof Error ? err.message : String(err);
-  return new WebhookError(502, 'temporal_refused', `Temporal refused the retrain: ${message}. Check the namespace and task queue this server uses.`);
+  return new WebhookError(
+    502,
+    'temporal_refused',
+    `Temporal refused the retrain: ${message}. Check the namespace and task queue this server uses.`,
+  );
 }
 
 export interface TemporalTrigger {
   send: TriggerRetrain;
-  /** Resolves once no call to Temporal is in flight (or after timeoutMs + 6 s); the server awaits it on close so the connection can be closed safely. */
+  /**
+   * Resolves once no call to Temporal is in flight (or after timeoutMs + 6 s); the server awaits it on close so the
+   * connection can be closed safely.
+   */
   settle(): Promise<void>;
 }
 
@@ -72,7 +92,7 @@ export function temporalTrigger(client: WebhookClient, taskQueue: string, timeou
   const send: TriggerRetrain = async (project, request) => {
     const workflowId = projectWorkflowId(project.project);
     const call = client.withDeadline(Date.now() + timeoutMs, () =>
-      client.workflow.signalWithStart(operationalize, {
+      client.workflow.signalWithStart<ProjectWorkflow, [RetrainRequest]>(PROJECT_WORKFLOW, {
         workflowId,
         taskQueue,
         args: [project],

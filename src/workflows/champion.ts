@@ -1,5 +1,5 @@
 // The champion/challenger gate: deploy a new model only if it beats the serving one by a margin.
-import type { ModelRef, PrimaryMetricName } from './types';
+import type { ModelRef, PrimaryMetricName } from '../contract';
 
 /** log_loss is the one metric where lower is better. */
 export const higherIsBetter = (metric: PrimaryMetricName): boolean => metric !== 'log_loss';
@@ -24,7 +24,9 @@ export function decideChampion(challenger: ModelRef, champion: ModelRef | undefi
   const gain = higherIsBetter(metric)
     ? challenger.metricValue - champion.metricValue
     : champion.metricValue - challenger.metricValue;
-  const compared = `challenger ${metric} ${show(challenger.metricValue)} vs champion ${show(champion.metricValue)} (margin ${margin})`;
+  const compared =
+    `challenger ${metric} ${show(challenger.metricValue)}` +
+    ` vs champion ${show(champion.metricValue)} (margin ${margin})`;
   return gain > margin
     ? { deploy: true, reason: `${compared}: challenger wins by ${show(gain)}` }
     : { deploy: false, reason: `${compared}: champion kept` };

@@ -1,38 +1,24 @@
 // One retraining cycle as a child workflow: data -> AutoML -> model -> gates -> traffic -> pipeline.
+// It is the one owner of its progress: its status query shows its steps, its approval update decides its gate.
+import { ApplicationFailure, proxyActivities, setHandler, type RetryPolicy } from '@temporalio/workflow';
 import {
-  ApplicationFailure,
-  condition,
-  getExternalWorkflowHandle,
-  proxyActivities,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { Duration, RetryPolicy } from '@temporalio/common';
-import type { Activities } from '../activities';
+  approvalUpdate,
+  batchEndpointName,
+  cycleStatusQuery,
+  deploymentName,
+  endpointName,
+  jobName,
+  modelName,
+  type Activities,
+  type CycleInput,
+  type CycleOutcome,
+  type CycleRecord,
+  type CycleSettings,
+  type DeploymentRef,
+  type Step,
+} from '../contract';
 import { decideChampion } from './champion';
-import { cycleApprovalSignal, cycleProgressSignal, type CycleProgress } from './messages';
-import { batchEndpointName, deploymentName, endpointName, jobName, modelName } from './names';
-import { STEP } from './search-attributes';
-import type {
-  ApprovalDecision,
-  ChampionRecord,
-  CycleOutcome,
-  CycleRecord,
-  CycleSettings,
-  DeploymentRef,
-  Step,
-  StepTiming,
-} from './types';
-
-export interface CycleInput {
-  project: string;
-  cycle: number;
-  datasetUri: string;
-  settings: CycleSettings;
-  champion?: ChampionRecord;
-  triggers: string[];
-}
+import { CycleProgress, rootMessage } from './cycle-progress';
 
 const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 8 };
 
@@ -44,7 +30,11 @@ const quick = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', h
 // Long-running provisioning (clusters, endpoints, deployments).
 const provisioning = proxyActivities<Activities>({ startToCloseTimeout: '60 minutes', heartbeatTimeout, retry });
 // The smoke test sends real traffic; retrying it many times would hide a flaky endpoint.
-const probing = proxyActivities<Activities>({ startToCloseTimeout: '15 minutes', heartbeatTimeout, retry: { ...retry, maximumAttempts: 3 } });
+const probing = proxyActivities<Activities>({
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout,
+  retry: { ...retry, maximumAttempts: 3 },
+});
 
 /** The AutoML wait lasts as long as the experiment: one heartbeating activity, so history does not grow per poll. */
 function automlWaiter(settings: CycleSettings) {
@@ -56,48 +46,17 @@ function automlWaiter(settings: CycleSettings) {
   });
 }
 
-/** The message of the innermost cause: what the activity said, not Temporal's wrapping. */
-export function rootMessage(err: unknown): string {
-  let e: unknown = err;
-  while (e && typeof e === 'object' && 'cause' in e && (e as { cause?: unknown }).cause) e = (e as { cause: unknown }).cause;
-  return e instanceof Error ? e.message : String(e);
-}
-
 export async function retrainingCycle(input: CycleInput): Promise<CycleRecord> {
   const { project, cycle, settings, champion } = input;
   const startedAt = new Date().toISOString();
-  const steps: StepTiming[] = [];
+  const progress = new CycleProgress(project, cycle);
+  const step = <T>(name: Step, run: () => Promise<T>) => progress.step(name, run);
   const record: Partial<CycleRecord> = {};
-  const parentId = workflowInfo().parent?.workflowId;
-  const parent = parentId ? getExternalWorkflowHandle(parentId) : undefined;
 
-  let approval: ApprovalDecision | undefined;
-  setHandler(cycleApprovalSignal, (decision) => {
-    if (decision.cycle === cycle) approval = decision;
+  setHandler(cycleStatusQuery, () => progress.status());
+  setHandler(approvalUpdate, (decision) => progress.decide(decision), {
+    validator: (decision) => progress.validateDecision(decision),
   });
-
-  const tell = (progress: Omit<CycleProgress, 'cycle' | 'at'>) => {
-    // Fire-and-forget: the project only shows this; a lost update must not fail the cycle.
-    parent?.signal(cycleProgressSignal, { ...progress, cycle, at: new Date().toISOString() }).catch(() => undefined);
-  };
-
-  async function step<T>(name: Step, run: () => Promise<T>): Promise<T> {
-    const timing: StepTiming = { step: name, startedAt: new Date().toISOString() };
-    steps.push(timing);
-    upsertSearchAttributes([{ key: STEP, value: name }]);
-    if (name === 'awaitApproval') tell({ step: name, event: 'started' });
-    try {
-      const result = await run();
-      timing.endedAt = new Date().toISOString();
-      timing.ms = Date.parse(timing.endedAt) - Date.parse(timing.startedAt);
-      return result;
-    } catch (err) {
-      timing.endedAt = new Date().toISOString();
-      timing.ms = Date.parse(timing.endedAt) - Date.parse(timing.startedAt);
-      timing.error = rootMessage(err);
-      throw err;
-    }
-  }
 
   const finish = (outcome: CycleOutcome, reason: string): CycleRecord => ({
     cycle,
@@ -108,7 +67,7 @@ export async function retrainingCycle(input: CycleInput): Promise<CycleRecord> {
     triggers: input.triggers,
     datasetUri: input.datasetUri,
     championBefore: champion?.model,
-    steps,
+    steps: progress.steps,
     ...record,
   });
 
@@ -191,12 +150,12 @@ export async function retrainingCycle(input: CycleInput): Promise<CycleRecord> {
     }
 
     if (settings.requireApproval) {
-      const decided = await step('awaitApproval', () => condition(() => approval !== undefined, settings.approvalTimeout as Duration));
-      if (!decided || !approval?.approved) {
+      const approval = await progress.awaitApproval(settings.approvalTimeout);
+      if (!approval?.approved) {
         await rollback(deployment);
-        const why = !decided
+        const why = !approval
           ? `no approval within ${settings.approvalTimeout}`
-          : `rejected${approval?.by ? ` by ${approval.by}` : ''}${approval?.comment ? `: ${approval.comment}` : ''}`;
+          : `rejected${approval.by ? ` by ${approval.by}` : ''}${approval.comment ? `: ${approval.comment}` : ''}`;
         return finish('rejected', `${why}; traffic stays on the champion`);
       }
     }
@@ -218,12 +177,17 @@ export async function retrainingCycle(input: CycleInput): Promise<CycleRecord> {
     );
     return finish('deployed', decision.reason);
   } catch (err) {
-    const reason = `${steps[steps.length - 1]?.step ?? 'cycle'} failed: ${rootMessage(err)}`;
+    const reason = `${progress.lastStep() ?? 'cycle'} failed: ${rootMessage(err)}`;
     // A deployment that never got traffic is removed, so a failed cycle leaves nothing half-made behind.
-    if (deployed && !steps.some((s) => s.step === 'switchTraffic' && !s.error)) {
+    if (deployed && !progress.succeeded('switchTraffic')) {
       await rollback(deployed).catch(() => undefined);
     }
     const failed = finish('failed', reason);
-    throw ApplicationFailure.create({ type: 'CycleFailed', nonRetryable: true, message: failed.reason, details: [failed] });
+    throw ApplicationFailure.create({
+      type: 'CycleFailed',
+      nonRetryable: true,
+      message: failed.reason,
+      details: [failed],
+    });
   }
 }

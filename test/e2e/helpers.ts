@@ -7,8 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Agent, fetch } from 'undici';
 import { LocalWorkspaceCredential } from '../../src/emulator/auth';
 import type { FaultRule, JournalEntry } from '../../src/emulator';
-import { DEFAULT_SETTINGS } from '../../src/workflows/schemas';
-import type { CycleSettings, ProjectInput } from '../../src/workflows/types';
+import { DEFAULT_SETTINGS, type CycleSettings, type ProjectInput } from '../../src/contract';
 
 export const ROOT = resolve(__dirname, '../../..');
 export const DIST = join(ROOT, 'dist');
@@ -17,7 +16,12 @@ export const FULL_CSV = join(ROOT, 'data', 'bankmarketing_train.csv');
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Polls `probe` until it returns a value other than undefined; fails with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined, everyMs = 250): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined> | T | undefined,
+  everyMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -28,7 +32,8 @@ export async function waitFor<T>(what: string, timeoutMs: number, probe: () => P
       lastError = err;
     }
     if (Date.now() > deadline) {
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
+      const why = lastError ? ` (last error: ${(lastError as Error).message})` : '';
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${why}`);
     }
     await sleep(everyMs);
   }
@@ -67,7 +72,9 @@ function shuffle<T>(items: T[], random: () => number): T[] {
 
 /** The demo CSV (no quoted fields) as header + rows of lines. */
 export function readDemoCsv(): { header: string; rows: string[] } {
-  const lines = readFileSync(FULL_CSV, 'utf8').split(/\r?\n/).filter((l) => l.length > 0);
+  const lines = readFileSync(FULL_CSV, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.length > 0);
   return { header: lines[0], rows: lines.slice(1) };
 }
 
@@ -107,7 +114,11 @@ export function fastSettings(overrides: Partial<CycleSettings> = {}): CycleSetti
   };
 }
 
-export function projectInput(project: string, datasetUri: string, settings: CycleSettings = fastSettings()): ProjectInput {
+export function projectInput(
+  project: string,
+  datasetUri: string,
+  settings: CycleSettings = fastSettings(),
+): ProjectInput {
   return { project, datasetUri, settings };
 }
 
@@ -140,7 +151,13 @@ export async function startWorkspaceProcess(dataDir: string): Promise<WorkspaceP
   });
   let err = '';
   child.stderr?.setEncoding('utf8').on('data', (c: string) => (err = (err + c).slice(-4000)));
-  const ready = await new Promise<{ endpoint: string; caCertificatePath: string; subscriptionId: string; resourceGroup: string; workspaceName: string }>((done, fail) => {
+  const ready = await new Promise<{
+    endpoint: string;
+    caCertificatePath: string;
+    subscriptionId: string;
+    resourceGroup: string;
+    workspaceName: string;
+  }>((done, fail) => {
     let out = '';
     const timer = setTimeout(() => fail(new Error(`the local workspace did not start within 60 s: ${err}`)), 60_000);
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -164,7 +181,10 @@ export async function startWorkspaceProcess(dataDir: string): Promise<WorkspaceP
     const res = await fetch(`${ready.endpoint}${path}`, {
       method,
       dispatcher,
-      headers: { authorization: `Bearer ${token?.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${token?.token}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       signal: AbortSignal.timeout(30_000),
     });
@@ -218,7 +238,11 @@ export interface WorkerProcess {
 }
 
 export async function spawnWorker(env: Record<string, string>, readyTimeoutMs = 90_000): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [join(DIST, 'src/worker.js')], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env }, cwd: ROOT });
+  const child = spawn(process.execPath, [join(DIST, 'src/worker.js')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+    cwd: ROOT,
+  });
   let out = '';
   child.stdout?.setEncoding('utf8').on('data', (c: string) => (out = (out + c).slice(-20_000)));
   child.stderr?.setEncoding('utf8').on('data', (c: string) => (out = (out + c).slice(-20_000)));
@@ -234,10 +258,15 @@ export async function spawnWorker(env: Record<string, string>, readyTimeoutMs = 
     stop: () => stopProcess(child, 10_000),
   };
   // The worker prints its banner once connected; it polls only after creating the Worker (bundling the workflows).
-  await waitFor(`the worker process to start (output so far: ${out})`, readyTimeoutMs, () => {
-    if (child.exitCode !== null) throw new Error(`the worker exited with code ${child.exitCode}: ${out}`);
-    return out.includes('Worker on task queue') ? true : undefined;
-  }, 100);
+  await waitFor(
+    `the worker process to start (output so far: ${out})`,
+    readyTimeoutMs,
+    () => {
+      if (child.exitCode !== null) throw new Error(`the worker exited with code ${child.exitCode}: ${out}`);
+      return out.includes('Worker on task queue') ? true : undefined;
+    },
+    100,
+  );
   return worker;
 }
 
@@ -263,13 +292,17 @@ export async function historyJson(client: Client, workflowId: string): Promise<s
 }
 
 /** Per activity type: the attempt of its last start and whether it completed, from a cycle's history. */
-export async function activityAttempts(client: Client, workflowId: string): Promise<Map<string, { attempt: number; completed: boolean; failure?: string }>> {
+export async function activityAttempts(
+  client: Client,
+  workflowId: string,
+): Promise<Map<string, { attempt: number; completed: boolean; failure?: string }>> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const scheduled = new Map<string, string>();
   const result = new Map<string, { attempt: number; completed: boolean; failure?: string }>();
   for (const e of history.events ?? []) {
     const id = String(e.eventId);
-    if (e.activityTaskScheduledEventAttributes) scheduled.set(id, e.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
+    if (e.activityTaskScheduledEventAttributes)
+      scheduled.set(id, e.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
     if (e.activityTaskStartedEventAttributes) {
       const type = scheduled.get(String(e.activityTaskStartedEventAttributes.scheduledEventId)) ?? '?';
       result.set(type, { attempt: e.activityTaskStartedEventAttributes.attempt ?? 1, completed: false });
@@ -289,9 +322,17 @@ export async function activityAttempts(client: Client, workflowId: string): Prom
 }
 
 /** Runs `node bin/amlops.js ...` and returns its exit code and output. */
-export function amlopsCli(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<{ code: number; stdout: string; stderr: string }> {
+export function amlopsCli(
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/amlops.js'), ...args], { env: { ...process.env, ...env }, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'bin/amlops.js'), ...args], {
+      env: { ...process.env, ...env },
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout?.setEncoding('utf8').on('data', (c: string) => (stdout += c));
@@ -304,11 +345,15 @@ export function amlopsCli(args: string[], env: Record<string, string>, timeoutMs
   });
 }
 
-/** True if the workspace answers batch endpoint routes (another engineer is adding them); false if the route is missing. */
+/**
+ * True if the workspace answers batch endpoint routes (another engineer is adding them); false if the route is missing.
+ */
 export async function hasBatchEndpoints(ws: WorkspaceProcess): Promise<boolean> {
   const res = await ws.request<{ error?: { code?: string; message?: string } }>(
     'GET',
-    `/subscriptions/${ws.subscriptionId}/resourceGroups/${ws.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${ws.workspaceName}/batchEndpoints/probe-missing?api-version=2022-10-01`,
+    `/subscriptions/${ws.subscriptionId}/resourceGroups/${ws.resourceGroup}` +
+      `/providers/Microsoft.MachineLearningServices` +
+      `/workspaces/${ws.workspaceName}/batchEndpoints/probe-missing?api-version=2022-10-01`,
   );
   // An unknown route answers "No operation matches ..."; a missing resource answers in its own words.
   return res.status === 200 || (res.status === 404 && !/No operation matches/i.test(res.body?.error?.message ?? ''));

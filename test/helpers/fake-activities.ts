@@ -1,7 +1,7 @@
 // Instant, scriptable stand-ins for the cycle's activities, for tests of the workflow's decisions only.
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { Activities } from '../../src/activities';
 import { asStep } from '../../src/activities/deps';
+import type { Activities } from '../../src/contract';
 
 export type ActivityName = keyof Activities;
 export type { Activities };
@@ -39,8 +39,15 @@ export function fakeActivities(script: FakeScript = {}): { activities: Activitie
   }
 
   const activities: Activities = {
-    uploadDataset: wrap('uploadDataset', (i) => ({ name: `${i.project}-data`, version: 'abc123', uri: `azureml:${i.project}-data:abc123` })),
-    ensureCompute: wrap('ensureCompute', (i) => ({ name: (i.compute as { name: string }).name, provisioningState: 'Succeeded' })),
+    uploadDataset: wrap('uploadDataset', (i) => ({
+      name: `${i.project}-data`,
+      version: 'abc123',
+      uri: `azureml:${i.project}-data:abc123`,
+    })),
+    ensureCompute: wrap('ensureCompute', (i) => ({
+      name: (i.compute as { name: string }).name,
+      provisioningState: 'Succeeded',
+    })),
     submitAutoML: wrap('submitAutoML', (i) => ({ jobName: i.jobName, attached: false })),
     waitForAutoML: wrap('waitForAutoML', (i) => ({
       jobName: i.jobName,
@@ -68,12 +75,18 @@ export function fakeActivities(script: FakeScript = {}): { activities: Activitie
         checks: [{ name: 'score', passed, detail: passed ? 'labels ok' : 'answered labels outside {no, yes}' }],
       };
     }),
-    switchTraffic: wrap('switchTraffic', (i) => ({ endpointName: i.endpointName, traffic: { [i.deploymentName as string]: 100 } })),
+    switchTraffic: wrap('switchTraffic', (i) => ({
+      endpointName: i.endpointName,
+      traffic: { [i.deploymentName as string]: 100 },
+    })),
     rollbackDeployment: wrap('rollbackDeployment', (i) => ({
       endpointName: i.endpointName,
       traffic: i.previousDeployment ? { [i.previousDeployment as string]: 100 } : {},
     })),
-    publishPipeline: wrap('publishPipeline', (i) => ({ batchEndpoint: i.batchEndpointName, triggerUrl: 'http://127.0.0.1:8787/hooks/generic' })),
+    publishPipeline: wrap('publishPipeline', (i) => ({
+      batchEndpoint: i.batchEndpointName,
+      triggerUrl: 'http://127.0.0.1:8787/hooks/generic',
+    })),
   };
   return { activities, calls };
 }

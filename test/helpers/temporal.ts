@@ -2,7 +2,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ensureTemporalCli } from '../../src/devserver/temporal-cli';
-import { ALL_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../../src/contract';
 
 let runtimeInstalled = false;
 
@@ -17,7 +17,13 @@ export async function startTestServer(): Promise<TestWorkflowEnvironment> {
     server: {
       executable: { type: 'existing-path', path },
       searchAttributes: ALL_SEARCH_ATTRIBUTES,
-      extraArgs: ['--headless', '--log-level', 'error', '--dynamic-config-value', 'system.enableActivityEagerExecution=true'],
+      extraArgs: [
+        '--headless',
+        '--log-level',
+        'error',
+        '--dynamic-config-value',
+        'system.enableActivityEagerExecution=true',
+      ],
     },
   });
 }

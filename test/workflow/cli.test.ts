@@ -5,8 +5,8 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { loadConfig } from '../../src/config';
 import { startProjectWorkflow } from '../../src/starters/run-project';
-import { statusQuery, triggersQuery } from '../../src/workflows/messages';
-import { projectWorkflowId } from '../../src/workflows/names';
+import { statusQuery, triggersQuery, projectWorkflowId } from '../../src/contract';
+import { liveStatus } from '../../src/starters/live-status';
 import { bundleWorkflows, startTestServer } from '../helpers/temporal';
 import { fakeActivities, gate } from '../helpers/fake-activities';
 
@@ -29,7 +29,10 @@ function amlops(args: string[], extraEnv: Record<string, string> = {}): Promise<
     execFile(
       process.execPath,
       [BIN, ...args],
-      { env: { ...process.env, TEMPORAL_ADDRESS: env.address, AMLOPS_TASK_QUEUE: TASK_QUEUE, ...extraEnv }, timeout: 30000 },
+      {
+        env: { ...process.env, TEMPORAL_ADDRESS: env.address, AMLOPS_TASK_QUEUE: TASK_QUEUE, ...extraEnv },
+        timeout: 30000,
+      },
       (err, stdout, stderr) => done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -39,8 +42,15 @@ beforeAll(async () => {
   [env, bundle] = await Promise.all([startTestServer(), bundleWorkflows()]);
   let approvals = 0;
   // Cycle 2 is held at smokeTest so approval and status can be seen mid-cycle.
-  const { activities } = fakeActivities({ hold: { smokeTest: () => (++approvals === 2 ? held.wait() : Promise.resolve()) } });
-  worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle: bundle, activities });
+  const { activities } = fakeActivities({
+    hold: { smokeTest: () => (++approvals === 2 ? held.wait() : Promise.resolve()) },
+  });
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: TASK_QUEUE,
+    workflowBundle: bundle,
+    activities,
+  });
   workerRun = worker.run();
 }, 120000);
 
@@ -54,11 +64,17 @@ afterAll(async () => {
 const projectEnv = (project: string) => ({ AMLOPS_PROJECT: project });
 
 async function startProject(project: string, requireApproval = false) {
-  const config = loadConfig({ ...process.env, TEMPORAL_ADDRESS: env.address, AMLOPS_TASK_QUEUE: TASK_QUEUE, AMLOPS_PROJECT: project, AMLOPS_REQUIRE_APPROVAL: String(requireApproval) });
+  const config = loadConfig({
+    ...process.env,
+    TEMPORAL_ADDRESS: env.address,
+    AMLOPS_TASK_QUEUE: TASK_QUEUE,
+    AMLOPS_PROJECT: project,
+    AMLOPS_REQUIRE_APPROVAL: String(requireApproval),
+  });
   await startProjectWorkflow(env.client, config);
   const handle = env.client.workflow.getHandle(projectWorkflowId(project));
   for (let i = 0; i < 400; i++) {
-    const s = await handle.query(statusQuery);
+    const s = await liveStatus(env.client, project);
     if ((s.cyclesCompleted >= 1 && s.state === 'idle') || s.state === 'awaiting-approval') return handle;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -74,7 +90,10 @@ test('status, retrain, history and triggers', async () => {
   const text = await amlops(['status'], projectEnv('clitest'));
   expect(text.stdout).toMatch(/champion\s+clitest-model:1 AUC_weighted 0\.9100/);
 
-  const retrain = await amlops(['retrain', '--reason', 'new labels', '--request-id', 'cli-1', '--data', 'data/v2.csv'], projectEnv('clitest'));
+  const retrain = await amlops(
+    ['retrain', '--reason', 'new labels', '--request-id', 'cli-1', '--data', 'data/v2.csv'],
+    projectEnv('clitest'),
+  );
   expect(retrain.stdout).toContain('Cycle 2 started');
   const again = await amlops(['retrain', '--request-id', 'cli-1'], projectEnv('clitest'));
   expect(again.stdout).toContain('already requested');
@@ -83,7 +102,8 @@ test('status, retrain, history and triggers', async () => {
   expect(triggers.find((t) => t.requestId === 'cli-1')?.datasetUri).toBe(resolve('data/v2.csv'));
 
   held.open();
-  for (let i = 0; i < 200 && (await handle.query(statusQuery)).cyclesCompleted < 2; i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 200 && (await handle.query(statusQuery)).cyclesCompleted < 2; i++)
+    await new Promise((r) => setTimeout(r, 50));
   const history = await amlops(['history'], projectEnv('clitest'));
   expect(history.stdout.split('\n')[0]).toMatch(/^cycle\s+outcome\s+model/);
   expect(history.stdout).toMatch(/\n2\s+deployed\s+clitest-model:2/);
@@ -116,7 +136,7 @@ test('schedules: create, list, fire a retrain, delete', async () => {
 
 test('approve goes to the waiting cycle, a wrong cycle is refused; cancel stops the project', async () => {
   const handle = await startProject('approvetest', true);
-  expect((await handle.query(statusQuery)).state).toBe('awaiting-approval');
+  expect((await liveStatus(env.client, 'approvetest')).state).toBe('awaiting-approval');
   const wrong = await amlops(['approve', '9'], projectEnv('approvetest'));
   expect(wrong.code).toBe(1);
   expect(wrong.stderr).toContain('Cycle 9 is not waiting for approval; cycle 1 is.');

@@ -1,13 +1,22 @@
 // The retraining workflow's decisions, on a real Temporal dev server with scripted activities.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { operationalize } from '../../src/workflows';
-import { approvalUpdate, historyQuery, retrainSignal, retrainUpdate, statusQuery, triggersQuery } from '../../src/workflows/messages';
-import { projectWorkflowId } from '../../src/workflows/names';
-import { DEFAULT_SETTINGS } from '../../src/workflows/schemas';
-import type { CycleSettings, ProjectStatus } from '../../src/workflows/types';
+import {
+  approvalUpdate,
+  historyQuery,
+  retrainSignal,
+  retrainUpdate,
+  statusQuery,
+  triggersQuery,
+  cycleWorkflowId,
+  projectWorkflowId,
+  DEFAULT_SETTINGS,
+  type CycleSettings,
+} from '../../src/contract';
+import { liveStatus, type LiveStatus } from '../../src/starters/live-status';
 import { bundleWorkflows, startTestServer } from '../helpers/temporal';
 import { fakeActivities, fatal, gate, retryable, type FakeScript } from '../helpers/fake-activities';
 
@@ -48,7 +57,14 @@ async function withProject(
     const handle = await env.client.workflow.start(operationalize, {
       taskQueue,
       workflowId: projectWorkflowId(name),
-      args: [{ project: name, datasetUri: 'data/x.csv', settings: opts.settings ?? settings(), maxHistoryEvents: opts.maxHistoryEvents }],
+      args: [
+        {
+          project: name,
+          datasetUri: 'data/x.csv',
+          settings: opts.settings ?? settings(),
+          maxHistoryEvents: opts.maxHistoryEvents,
+        },
+      ],
     });
     try {
       await body({ handle, calls, name });
@@ -58,109 +74,141 @@ async function withProject(
   });
 }
 
-async function until(handle: WorkflowHandle, predicate: (s: ProjectStatus) => boolean, what: string, timeoutMs = 30000): Promise<ProjectStatus> {
+/** Waits for the project's status, as `amlops status` sees it (the project, then its running cycle), to match. */
+async function until(
+  name: string,
+  predicate: (s: LiveStatus) => boolean,
+  what: string,
+  timeoutMs = 30000,
+): Promise<LiveStatus> {
   const deadline = Date.now() + timeoutMs;
-  let last: ProjectStatus | undefined;
+  let last: LiveStatus | undefined;
   while (Date.now() < deadline) {
-    last = await handle.query(statusQuery);
+    last = await liveStatus(env.client, name);
     if (predicate(last)) return last;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last)}`);
 }
 
-const cyclesDone = (n: number) => (s: ProjectStatus) => s.state === 'idle' && s.cyclesCompleted >= n;
+const cyclesDone = (n: number) => (s: LiveStatus) => s.state === 'idle' && s.cyclesCompleted >= n;
 
 test('a cycle runs every step in order and deploys the first model', async () => {
-  await withProject({}, async ({ handle, calls }) => {
-    await until(handle, cyclesDone(1), 'cycle 1');
-    const [record] = await handle.query(historyQuery);
-    expect(record.outcome).toBe('deployed');
-    expect(calls.map((c) => c.name)).toEqual([
-      'uploadDataset',
-      'ensureCompute',
-      'submitAutoML',
-      'waitForAutoML',
-      'registerModel',
-      'deployModel',
-      'enableInsights',
-      'smokeTest',
-      'switchTraffic',
-      'publishPipeline',
-    ]);
-    expect(record.steps.map((s) => s.step)).toEqual(calls.map((c) => c.name));
-    expect(calls.find((c) => c.name === 'publishPipeline')?.input.schedule).toEqual({ every: '7d' });
-    const status = await handle.query(statusQuery);
-    expect(status.champion?.model.version).toBe('1');
-    expect(status.champion?.deployment.deploymentName).toBe('cycle-1');
-    // Deterministic names: a retry of submitAutoML would ask for this same job.
-    expect(calls.find((c) => c.name === 'submitAutoML')?.input.jobName).toBe(`${handle.workflowId.replace('amlops-', '')}-automl-c1`);
-  }, { settings: settings({ retrainSchedule: { every: '7d' } }) });
+  await withProject(
+    {},
+    async ({ handle, calls, name }) => {
+      await until(name, cyclesDone(1), 'cycle 1');
+      const [record] = await handle.query(historyQuery);
+      expect(record.outcome).toBe('deployed');
+      expect(calls.map((c) => c.name)).toEqual([
+        'uploadDataset',
+        'ensureCompute',
+        'submitAutoML',
+        'waitForAutoML',
+        'registerModel',
+        'deployModel',
+        'enableInsights',
+        'smokeTest',
+        'switchTraffic',
+        'publishPipeline',
+      ]);
+      expect(record.steps.map((s) => s.step)).toEqual(calls.map((c) => c.name));
+      expect(calls.find((c) => c.name === 'publishPipeline')?.input.schedule).toEqual({ every: '7d' });
+      const status = await handle.query(statusQuery);
+      expect(status.champion?.model.version).toBe('1');
+      expect(status.champion?.deployment.deploymentName).toBe('cycle-1');
+      // Deterministic names: a retry of submitAutoML would ask for this same job.
+      expect(calls.find((c) => c.name === 'submitAutoML')?.input.jobName).toBe(
+        `${handle.workflowId.replace('amlops-', '')}-automl-c1`,
+      );
+    },
+    { settings: settings({ retrainSchedule: { every: '7d' } }) },
+  );
 });
 
 test('a retryable failure is retried, shown with its attempt, and the cycle succeeds', async () => {
-  const fail = { uploadDataset: (attempt: number) => { if (attempt < 3) throw retryable('workspace throttled (429)'); } };
+  const fail = {
+    uploadDataset: (attempt: number) => {
+      if (attempt < 3) throw retryable('workspace throttled (429)');
+    },
+  };
   const third = gate();
   let attempts = 0;
   // hold runs only once fail lets an attempt through: its first call is the third attempt.
   const hold = { uploadDataset: () => (++attempts === 1 ? third.wait() : Promise.resolve()) };
-  await withProject({ fail, hold }, async ({ handle, calls }) => {
-    const retrying = await until(handle, (s) => s.step === 'uploadDataset' && s.attempt === 3, 'the third attempt');
+  await withProject({ fail, hold }, async ({ handle, calls, name }) => {
+    const retrying = await until(name, (s) => s.step === 'uploadDataset' && s.attempt === 3, 'the third attempt');
     expect(retrying.lastError).toBe('cycle 1, uploadDataset (attempt 2): workspace throttled (429)');
     expect(retrying.steps).toHaveLength(1);
     third.open();
-    const done = await until(handle, cyclesDone(1), 'cycle 1');
+    const done = await until(name, cyclesDone(1), 'cycle 1');
     expect(done.lastError).toBeUndefined();
     expect((await handle.query(historyQuery))[0].outcome).toBe('deployed');
     expect(calls.filter((c) => c.name === 'uploadDataset').map((c) => c.attempt)).toEqual([1, 2, 3]);
   });
 });
 
-test('a non-retryable failure ends the cycle at once, is shown in status, and a retrain after the fix succeeds', async () => {
-  let broken = true;
-  const fail = { ensureCompute: () => { if (broken) throw fatal('vmSize "Standard_BOGUS" is not a valid VM size; use e.g. Standard_DS3_v2'); } };
-  await withProject({ fail }, async ({ handle, calls }) => {
-    const status = await until(handle, cyclesDone(1), 'cycle 1 to fail');
-    expect(status.lastError).toContain('Standard_BOGUS');
-    expect(calls.filter((c) => c.name === 'ensureCompute')).toHaveLength(1);
-    const [record] = await handle.query(historyQuery);
-    expect(record.outcome).toBe('failed');
-    expect(record.reason).toContain('ensureCompute failed');
-    expect(calls.some((c) => c.name === 'submitAutoML')).toBe(false);
+test(
+  'a non-retryable failure ends the cycle at once,' + ' is shown in status, and a retrain after the fix succeeds',
+  async () => {
+    let broken = true;
+    const fail = {
+      ensureCompute: () => {
+        if (broken) throw fatal('vmSize "Standard_BOGUS" is not a valid VM size; use e.g. Standard_DS3_v2');
+      },
+    };
+    await withProject({ fail }, async ({ handle, calls, name }) => {
+      const status = await until(name, cyclesDone(1), 'cycle 1 to fail');
+      expect(status.lastError).toContain('Standard_BOGUS');
+      expect(calls.filter((c) => c.name === 'ensureCompute')).toHaveLength(1);
+      const [record] = await handle.query(historyQuery);
+      expect(record.outcome).toBe('failed');
+      expect(record.reason).toContain('ensureCompute failed');
+      expect(calls.some((c) => c.name === 'submitAutoML')).toBe(false);
 
-    broken = false;
-    const ack = await handle.executeUpdate(retrainUpdate, { args: [{ requestId: 'fix-1', reason: 'fixed vm size', source: 'cli' }] });
-    expect(ack).toEqual({ status: 'started', cycle: 2 });
-    const after = await until(handle, cyclesDone(2), 'cycle 2');
-    expect(after.lastError).toBeUndefined();
-    expect((await handle.query(historyQuery))[1].outcome).toBe('deployed');
-  });
-});
+      broken = false;
+      const ack = await handle.executeUpdate(retrainUpdate, {
+        args: [{ requestId: 'fix-1', reason: 'fixed vm size', source: 'cli' }],
+      });
+      expect(ack).toEqual({ status: 'started', cycle: 2 });
+      const after = await until(name, cyclesDone(2), 'cycle 2');
+      expect(after.lastError).toBeUndefined();
+      expect((await handle.query(historyQuery))[1].outcome).toBe('deployed');
+    });
+  },
+);
 
 test('champion/challenger: a challenger within the margin is not deployed; a clearly better one is', async () => {
   const metrics = [0.9, 0.905, 0.95];
-  await withProject({ metric: (c) => metrics[c - 1] }, async ({ handle, calls }) => {
-    await until(handle, cyclesDone(1), 'cycle 1');
-    await handle.executeUpdate(retrainUpdate, { args: [{ requestId: 'r2', reason: 'new data', source: 'cli' }] });
-    await until(handle, cyclesDone(2), 'cycle 2');
-    await handle.executeUpdate(retrainUpdate, { args: [{ requestId: 'r3', reason: 'newer data', source: 'cli' }] });
-    const status = await until(handle, cyclesDone(3), 'cycle 3');
-    const history = await handle.query(historyQuery);
-    expect(history.map((h) => h.outcome)).toEqual(['deployed', 'kept-champion', 'deployed']);
-    expect(history[1].reason).toMatch(/0\.9050 vs champion 0\.9000.*champion kept/);
-    expect(history[1].championBefore?.metricValue).toBe(0.9);
-    expect(history[2].reason).toMatch(/challenger wins/);
-    expect(calls.filter((c) => c.name === 'deployModel').map((c) => c.input.deploymentName)).toEqual(['cycle-1', 'cycle-3']);
-    expect(status.champion?.cycle).toBe(3);
-    expect(status.bestMetric).toBe(0.95);
-  }, { settings: settings({ championMargin: 0.01 }) });
+  await withProject(
+    { metric: (c) => metrics[c - 1] },
+    async ({ handle, calls, name }) => {
+      await until(name, cyclesDone(1), 'cycle 1');
+      await handle.executeUpdate(retrainUpdate, { args: [{ requestId: 'r2', reason: 'new data', source: 'cli' }] });
+      await until(name, cyclesDone(2), 'cycle 2');
+      await handle.executeUpdate(retrainUpdate, { args: [{ requestId: 'r3', reason: 'newer data', source: 'cli' }] });
+      const status = await until(name, cyclesDone(3), 'cycle 3');
+      const history = await handle.query(historyQuery);
+      expect(history.map((h) => h.outcome)).toEqual(['deployed', 'kept-champion', 'deployed']);
+      expect(history[1].reason).toMatch(/0\.9050 vs champion 0\.9000.*champion kept/);
+      expect(history[1].championBefore?.metricValue).toBe(0.9);
+      expect(history[2].reason).toMatch(/challenger wins/);
+      expect(calls.filter((c) => c.name === 'deployModel').map((c) => c.input.deploymentName)).toEqual([
+        'cycle-1',
+        'cycle-3',
+      ]);
+      expect(status.champion?.cycle).toBe(3);
+      expect(status.bestMetric).toBe(0.95);
+    },
+    { settings: settings({ championMargin: 0.01 }) },
+  );
 });
 
 test('a failed smoke test rolls traffic back to the previous deployment', async () => {
-  await withProject({ smokePasses: (c) => c !== 2 }, async ({ handle, calls }) => {
-    await until(handle, cyclesDone(1), 'cycle 1');
+  await withProject({ smokePasses: (c) => c !== 2 }, async ({ handle, calls, name }) => {
+    await until(name, cyclesDone(1), 'cycle 1');
     await handle.signal(retrainSignal, { requestId: 'r2', reason: 'new data', source: 'webhook' });
-    const status = await until(handle, cyclesDone(2), 'cycle 2');
+    const status = await until(name, cyclesDone(2), 'cycle 2');
     const record = (await handle.query(historyQuery))[1];
     expect(record.outcome).toBe('rolled-back');
     expect(record.reason).toContain('answered labels outside');
@@ -172,9 +220,13 @@ test('a failed smoke test rolls traffic back to the previous deployment', async 
 });
 
 test('a step failing after the traffic switch still leaves the new model as champion', async () => {
-  const fail = { publishPipeline: () => { throw fatal('batch endpoints are not available in this workspace'); } };
-  await withProject({ fail }, async ({ handle }) => {
-    const status = await until(handle, cyclesDone(1), 'cycle 1');
+  const fail = {
+    publishPipeline: () => {
+      throw fatal('batch endpoints are not available in this workspace');
+    },
+  };
+  await withProject({ fail }, async ({ handle, name }) => {
+    const status = await until(name, cyclesDone(1), 'cycle 1');
     const [record] = await handle.query(historyQuery);
     expect(record.outcome).toBe('failed');
     expect(record.reason).toContain('publishPipeline failed: batch endpoints are not available');
@@ -183,42 +235,60 @@ test('a step failing after the traffic switch still leaves the new model as cham
 });
 
 test('approval gate: the cycle waits, then approve switches traffic and reject rolls back', async () => {
-  await withProject({}, async ({ handle, calls }) => {
-    const waiting = await until(handle, (s) => s.state === 'awaiting-approval', 'approval wait');
-    expect(waiting.step).toBe('awaitApproval');
-    expect(calls.some((c) => c.name === 'switchTraffic')).toBe(false);
-    await expect(handle.executeUpdate(approvalUpdate, { args: [{ cycle: 7, approved: true }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/Cycle 7 is not waiting/) } });
-    await handle.executeUpdate(approvalUpdate, { args: [{ cycle: 1, approved: true, by: 'ana' }] });
-    await until(handle, cyclesDone(1), 'cycle 1');
-    expect((await handle.query(historyQuery))[0].outcome).toBe('deployed');
+  await withProject(
+    {},
+    async ({ handle, calls, name }) => {
+      const waiting = await until(name, (s) => s.state === 'awaiting-approval', 'approval wait');
+      expect(waiting.step).toBe('awaitApproval');
+      expect(calls.some((c) => c.name === 'switchTraffic')).toBe(false);
+      // The decision goes to the cycle itself, whose validator refuses a decision meant for another cycle.
+      const cycle1 = env.client.workflow.getHandle(cycleWorkflowId(name, 1));
+      await expect(
+        cycle1.executeUpdate(approvalUpdate, { args: [{ cycle: 7, approved: true }] }),
+      ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/Cycle 7 is not waiting/) } });
+      await cycle1.executeUpdate(approvalUpdate, { args: [{ cycle: 1, approved: true, by: 'ana' }] });
+      await until(name, cyclesDone(1), 'cycle 1');
+      expect((await handle.query(historyQuery))[0].outcome).toBe('deployed');
 
-    await handle.executeUpdate(retrainUpdate, { args: [{ requestId: 'r2', reason: 'x', source: 'cli' }] });
-    await until(handle, (s) => s.state === 'awaiting-approval' && s.cycle === 2, 'approval wait 2');
-    await handle.executeUpdate(approvalUpdate, { args: [{ cycle: 2, approved: false, by: 'ben', comment: 'drift' }] });
-    const status = await until(handle, cyclesDone(2), 'cycle 2');
-    const record = (await handle.query(historyQuery))[1];
-    expect(record.outcome).toBe('rejected');
-    expect(record.reason).toContain('rejected by ben: drift');
-    expect(calls.find((c) => c.name === 'rollbackDeployment')?.input).toMatchObject({ failedDeployment: 'cycle-2', previousDeployment: 'cycle-1' });
-    expect(status.champion?.cycle).toBe(1);
-  }, { settings: settings({ requireApproval: true }) });
+      await handle.executeUpdate(retrainUpdate, { args: [{ requestId: 'r2', reason: 'x', source: 'cli' }] });
+      await until(name, (s) => s.state === 'awaiting-approval' && s.cycle === 2, 'approval wait 2');
+      await env.client.workflow
+        .getHandle(cycleWorkflowId(name, 2))
+        .executeUpdate(approvalUpdate, { args: [{ cycle: 2, approved: false, by: 'ben', comment: 'drift' }] });
+      const status = await until(name, cyclesDone(2), 'cycle 2');
+      const record = (await handle.query(historyQuery))[1];
+      expect(record.outcome).toBe('rejected');
+      expect(record.reason).toContain('rejected by ben: drift');
+      expect(calls.find((c) => c.name === 'rollbackDeployment')?.input).toMatchObject({
+        failedDeployment: 'cycle-2',
+        previousDeployment: 'cycle-1',
+      });
+      expect(status.champion?.cycle).toBe(1);
+    },
+    { settings: settings({ requireApproval: true }) },
+  );
 });
 
 test('50 retrain signals during a cycle start exactly one next cycle and are all recorded', async () => {
   const held = gate();
   let waits = 0;
   const hold = { waitForAutoML: () => (++waits === 1 ? held.wait() : Promise.resolve()) };
-  await withProject({ hold }, async ({ handle, calls }) => {
-    await until(handle, (s) => s.step === 'waitForAutoML', 'cycle 1 at the AutoML wait');
+  await withProject({ hold }, async ({ handle, calls, name }) => {
+    await until(name, (s) => s.step === 'waitForAutoML', 'cycle 1 at the AutoML wait');
     await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        handle.signal(retrainSignal, { requestId: `push-${i}`, reason: `commit ${i}`, source: 'github', datasetUri: `data/v${i}.csv` }),
+        handle.signal(retrainSignal, {
+          requestId: `push-${i}`,
+          reason: `commit ${i}`,
+          source: 'github',
+          datasetUri: `data/v${i}.csv`,
+        }),
       ),
     );
     const during = await handle.query(statusQuery);
     expect(during.pendingTriggers).toBe(50);
     held.open();
-    await until(handle, cyclesDone(2), 'cycle 2');
+    await until(name, cyclesDone(2), 'cycle 2');
     await new Promise((r) => setTimeout(r, 500)); // a third cycle would have started by now
     const status = await handle.query(statusQuery);
     expect(status.cycle).toBe(2);
@@ -235,14 +305,18 @@ test('50 retrain signals during a cycle start exactly one next cycle and are all
 });
 
 test('a repeated request id is ignored', async () => {
-  await withProject({}, async ({ handle }) => {
-    await until(handle, cyclesDone(1), 'cycle 1');
-    const first = await handle.executeUpdate(retrainUpdate, { args: [{ requestId: 'delivery-1', reason: 'push', source: 'github' }] });
-    const again = await handle.executeUpdate(retrainUpdate, { args: [{ requestId: 'delivery-1', reason: 'push', source: 'github' }] });
+  await withProject({}, async ({ handle, name }) => {
+    await until(name, cyclesDone(1), 'cycle 1');
+    const first = await handle.executeUpdate(retrainUpdate, {
+      args: [{ requestId: 'delivery-1', reason: 'push', source: 'github' }],
+    });
+    const again = await handle.executeUpdate(retrainUpdate, {
+      args: [{ requestId: 'delivery-1', reason: 'push', source: 'github' }],
+    });
     expect(first).toEqual({ status: 'started', cycle: 2 });
     expect(again).toEqual({ status: 'duplicate', cycle: 2 });
     await handle.signal(retrainSignal, { requestId: 'delivery-1', reason: 'push', source: 'github' });
-    await until(handle, cyclesDone(2), 'cycle 2');
+    await until(name, cyclesDone(2), 'cycle 2');
     await new Promise((r) => setTimeout(r, 500));
     const status = await handle.query(statusQuery);
     expect(status.cycle).toBe(2);
@@ -251,10 +325,12 @@ test('a repeated request id is ignored', async () => {
 });
 
 test('a malformed retrain update is rejected with the field at fault and changes nothing', async () => {
-  await withProject({}, async ({ handle }) => {
-    await until(handle, cyclesDone(1), 'cycle 1');
+  await withProject({}, async ({ handle, name }) => {
+    await until(name, cyclesDone(1), 'cycle 1');
     await expect(
-      handle.executeUpdate(retrainUpdate, { args: [{ requestId: '', reason: 'x', source: 'cli', overrides: { championMargin: -1 } } as never] }),
+      handle.executeUpdate(retrainUpdate, {
+        args: [{ requestId: '', reason: 'x', source: 'cli', overrides: { championMargin: -1 } } as never],
+      }),
     ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/requestId[\s\S]*overrides\.championMargin/) } });
     expect((await handle.query(statusQuery)).triggersRecorded).toBe(1);
   });
@@ -264,31 +340,38 @@ test('continue-as-new keeps history bounded and carries state and pending trigge
   const held = gate();
   let waits = 0;
   const hold = { waitForAutoML: () => (++waits === 4 ? held.wait() : Promise.resolve()) };
-  await withProject({ hold }, async ({ handle }) => {
-    for (let c = 2; c <= 4; c++) {
-      await until(handle, cyclesDone(c - 1), `cycle ${c - 1}`);
-      await handle.executeUpdate(retrainUpdate, { args: [{ requestId: `r${c}`, reason: 'x', source: 'cli' }] });
-    }
-    await until(handle, (s) => s.cycle === 4 && s.step === 'waitForAutoML', 'cycle 4 held');
-    for (let i = 0; i < 5; i++) await handle.signal(retrainSignal, { requestId: `late-${i}`, reason: 'late', source: 'webhook' });
-    held.open();
-    const status = await until(handle, cyclesDone(5), 'cycle 5 after continue-as-new', 60000);
-    expect(status.continuedAsNew).toBeGreaterThanOrEqual(1);
-    expect(status.triggersRecorded).toBe(9);
-    const history = await handle.query(historyQuery);
-    expect(history.map((h) => h.cycle)).toEqual([1, 2, 3, 4, 5]);
-    expect(history[4].triggers).toEqual(['late-0', 'late-1', 'late-2', 'late-3', 'late-4']);
-    expect(status.champion?.cycle).toBe(5);
-    const { runId } = await handle.describe();
-    expect(runId).not.toBe(handle.firstExecutionRunId);
-  }, { maxHistoryEvents: 120 });
+  await withProject(
+    { hold },
+    async ({ handle, name }) => {
+      for (let c = 2; c <= 4; c++) {
+        await until(name, cyclesDone(c - 1), `cycle ${c - 1}`);
+        await handle.executeUpdate(retrainUpdate, { args: [{ requestId: `r${c}`, reason: 'x', source: 'cli' }] });
+      }
+      await until(name, (s) => s.cycle === 4 && s.step === 'waitForAutoML', 'cycle 4 held');
+      for (let i = 0; i < 5; i++)
+        await handle.signal(retrainSignal, { requestId: `late-${i}`, reason: 'late', source: 'webhook' });
+      held.open();
+      const status = await until(name, cyclesDone(5), 'cycle 5 after continue-as-new', 60000);
+      expect(status.continuedAsNew).toBeGreaterThanOrEqual(1);
+      expect(status.triggersRecorded).toBe(9);
+      const history = await handle.query(historyQuery);
+      expect(history.map((h) => h.cycle)).toEqual([1, 2, 3, 4, 5]);
+      expect(history[4].triggers).toEqual(['late-0', 'late-1', 'late-2', 'late-3', 'late-4']);
+      expect(status.champion?.cycle).toBe(5);
+      const { runId } = await handle.describe();
+      expect(runId).not.toBe(handle.firstExecutionRunId);
+      // ~18 project events per cycle (cycle progress is the cycle's own): the 4th cycle ends past 60, with triggers
+      // pending.
+    },
+    { maxHistoryEvents: 60 },
+  );
 });
 
 test('recorded histories replay without non-determinism', async () => {
-  await withProject({ smokePasses: (c) => c !== 2 }, async ({ handle }) => {
-    await until(handle, cyclesDone(1), 'cycle 1');
+  await withProject({ smokePasses: (c) => c !== 2 }, async ({ handle, name }) => {
+    await until(name, cyclesDone(1), 'cycle 1');
     await handle.executeUpdate(retrainUpdate, { args: [{ requestId: 'r2', reason: 'x', source: 'cli' }] });
-    await until(handle, cyclesDone(2), 'cycle 2');
+    await until(name, cyclesDone(2), 'cycle 2');
     const histories = [
       await handle.fetchHistory(),
       await env.client.workflow.getHandle(`${handle.workflowId}-cycle-1`).fetchHistory(),

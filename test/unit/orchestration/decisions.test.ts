@@ -1,10 +1,21 @@
 // The workflow's pure decisions: champion gate, overrides, request validation, resource names.
 import { decideChampion } from '../../../src/workflows/champion';
-import { applyOverrides, DEFAULT_SETTINGS, parseRetrainRequest } from '../../../src/workflows/schemas';
-import { deploymentName, endpointName, jobName } from '../../../src/workflows/names';
-import type { ModelRef } from '../../../src/workflows/types';
+import {
+  applyOverrides,
+  DEFAULT_SETTINGS,
+  parseRetrainRequest,
+  deploymentName,
+  endpointName,
+  jobName,
+  type ModelRef,
+} from '../../../src/contract';
 
-const model = (metricValue: number, primaryMetric: ModelRef['primaryMetric'] = 'AUC_weighted'): ModelRef => ({ name: 'm', version: '1', primaryMetric, metricValue });
+const model = (metricValue: number, primaryMetric: ModelRef['primaryMetric'] = 'AUC_weighted'): ModelRef => ({
+  name: 'm',
+  version: '1',
+  primaryMetric,
+  metricValue,
+});
 
 describe('champion/challenger', () => {
   test('the first model is always deployed', () => {
@@ -31,16 +42,28 @@ test('overrides of later requests win, nested settings merge', () => {
     { overrides: { automl: { timeoutMinutes: 5 }, championMargin: 0.1 } },
     { overrides: { automl: { maxTrials: 3 } } },
   ]);
-  expect(settings.automl).toMatchObject({ timeoutMinutes: 5, maxTrials: 3, maxConcurrentTrials: DEFAULT_SETTINGS.automl.maxConcurrentTrials });
+  expect(settings.automl).toMatchObject({
+    timeoutMinutes: 5,
+    maxTrials: 3,
+    maxConcurrentTrials: DEFAULT_SETTINGS.automl.maxConcurrentTrials,
+  });
   expect(settings.championMargin).toBe(0.1);
   expect(DEFAULT_SETTINGS.automl.timeoutMinutes).toBe(1);
 });
 
 test('a retrain request is validated field by field; unknown fields are refused', () => {
-  expect(parseRetrainRequest({ requestId: 'a', reason: 'b', source: 'cli' })).toEqual({ requestId: 'a', reason: 'b', source: 'cli' });
+  expect(parseRetrainRequest({ requestId: 'a', reason: 'b', source: 'cli' })).toEqual({
+    requestId: 'a',
+    reason: 'b',
+    source: 'cli',
+  });
   expect(() => parseRetrainRequest({ requestId: 'a', reason: 'b', source: 'fax' })).toThrow(/source: /);
-  expect(() => parseRetrainRequest({ requestId: 'a', reason: 'b', source: 'cli', overrides: { automl: { maxTrials: 0 } } })).toThrow(/overrides\.automl\.maxTrials/);
-  expect(() => parseRetrainRequest({ requestId: 'a', reason: 'b', source: 'cli', key: 'secret' })).toThrow(/Unrecognized key/);
+  expect(() =>
+    parseRetrainRequest({ requestId: 'a', reason: 'b', source: 'cli', overrides: { automl: { maxTrials: 0 } } }),
+  ).toThrow(/overrides\.automl\.maxTrials/);
+  expect(() => parseRetrainRequest({ requestId: 'a', reason: 'b', source: 'cli', key: 'secret' })).toThrow(
+    /Unrecognized key/,
+  );
 });
 
 test('resource names are deterministic and within Azure limits', () => {

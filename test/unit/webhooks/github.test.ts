@@ -1,6 +1,6 @@
 // GitHub push webhooks: signature checks over the raw body, ping, branch filter, and the retrain signal they send.
 import { operationalize } from '../../../src/workflows';
-import { retrainSignal } from '../../../src/workflows/messages';
+import { retrainSignal } from '../../../src/contract';
 import { githubSignature } from '../../../src/webhooks';
 import { harness, PROJECT, SECRETS, type Harness } from './harness';
 
@@ -14,7 +14,17 @@ const push = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-function deliver(h: Harness, opts: { body?: unknown; raw?: string; event?: string; delivery?: string; signature?: string | null; project?: string } = {}) {
+function deliver(
+  h: Harness,
+  opts: {
+    body?: unknown;
+    raw?: string;
+    event?: string;
+    delivery?: string;
+    signature?: string | null;
+    project?: string;
+  } = {},
+) {
   const raw = opts.raw ?? JSON.stringify(opts.body ?? push());
   const headers: Record<string, string> = {
     'content-type': 'application/json',
@@ -30,23 +40,40 @@ test('a signed push becomes a retrain signal-with-start keyed by the delivery id
   const h = await harness();
   const res = await deliver(h);
   expect(res.statusCode).toBe(202);
-  expect(res.json()).toEqual({ accepted: true, requestId: 'github:72d3162e-cc78-11e3-81ab-4c9367dc0958', workflowId: 'amlops-demo' });
+  expect(res.json()).toEqual({
+    accepted: true,
+    requestId: 'github:72d3162e-cc78-11e3-81ab-4c9367dc0958',
+    workflowId: 'amlops-demo',
+  });
   expect(h.sent).toHaveLength(1);
   const [{ workflowType, options }] = h.sent;
-  expect(workflowType).toBe(operationalize);
-  expect(options).toMatchObject({ workflowId: 'amlops-demo', taskQueue: 'tq-test', args: [PROJECT], signal: retrainSignal });
+  // The webhook server names the workflow type without importing workflow code.
+  expect(workflowType).toBe(operationalize.name);
+  expect(options).toMatchObject({
+    workflowId: 'amlops-demo',
+    taskQueue: 'tq-test',
+    args: [PROJECT],
+    signal: retrainSignal,
+  });
   expect(options.signalArgs).toEqual([
-    { requestId: 'github:72d3162e-cc78-11e3-81ab-4c9367dc0958', reason: 'push to refs/heads/main by alice (abc1234)', source: 'github' },
+    {
+      requestId: 'github:72d3162e-cc78-11e3-81ab-4c9367dc0958',
+      reason: 'push to refs/heads/main by alice (abc1234)',
+      source: 'github',
+    },
   ]);
 });
 
-test('the signature is checked over the raw bytes, so re-serialised JSON with the same meaning still verifies', async () => {
-  const h = await harness();
-  const raw = `{ "ref" : "refs/heads/main",\n  "after": "abc1234def5678", "pusher": {"name": "bob"} }`;
-  const res = await deliver(h, { raw });
-  expect(res.statusCode).toBe(202);
-  expect(h.requests()[0]?.reason).toBe('push to refs/heads/main by bob (abc1234)');
-});
+test(
+  'the signature is checked over the raw bytes,' + ' so re-serialised JSON with the same meaning still verifies',
+  async () => {
+    const h = await harness();
+    const raw = `{ "ref" : "refs/heads/main",\n  "after": "abc1234def5678", "pusher": {"name": "bob"} }`;
+    const res = await deliver(h, { raw });
+    expect(res.statusCode).toBe(202);
+    expect(h.requests()[0]?.reason).toBe('push to refs/heads/main by bob (abc1234)');
+  },
+);
 
 test.each([
   ['missing', null, /header is missing/],
@@ -85,7 +112,10 @@ test('other events and deleted branches are acknowledged and ignored with the re
   const h = await harness();
   const issues = await deliver(h, { event: 'issues', body: { action: 'opened' } });
   expect(issues.statusCode).toBe(202);
-  expect(issues.json()).toEqual({ accepted: false, ignored: expect.stringContaining('"issues" events do not trigger') });
+  expect(issues.json()).toEqual({
+    accepted: false,
+    ignored: expect.stringContaining('"issues" events do not trigger'),
+  });
   const deleted = await deliver(h, { body: push({ deleted: true, after: '0'.repeat(40) }) });
   expect(deleted.statusCode).toBe(202);
   expect(deleted.json().ignored).toContain('was deleted');
@@ -96,7 +126,10 @@ test('with a branch list, pushes to other branches are ignored', async () => {
   const h = await harness({ githubBranches: ['main', 'release'] });
   const dev = await deliver(h, { body: push({ ref: 'refs/heads/dev' }) });
   expect(dev.statusCode).toBe(202);
-  expect(dev.json()).toEqual({ accepted: false, ignored: 'pushes to refs/heads/dev do not trigger retraining (branches: refs/heads/main, refs/heads/release)' });
+  expect(dev.json()).toEqual({
+    accepted: false,
+    ignored: 'pushes to refs/heads/dev do not trigger retraining (branches: refs/heads/main, refs/heads/release)',
+  });
   const tag = await deliver(h, { body: push({ ref: 'refs/tags/main' }) });
   expect(tag.json().accepted).toBe(false);
   const release = await deliver(h, { body: push({ ref: 'refs/heads/release' }) });
@@ -116,10 +149,20 @@ test('missing delivery id or event header is a 400 saying which', async () => {
   const h = await harness();
   const raw = JSON.stringify(push());
   const base = { 'content-type': 'application/json', 'x-hub-signature-256': githubSignature(SECRETS.github, raw) };
-  const noDelivery = await h.inject({ method: 'POST', url: '/hooks/github/demo', headers: { ...base, 'x-github-event': 'push' }, payload: raw });
+  const noDelivery = await h.inject({
+    method: 'POST',
+    url: '/hooks/github/demo',
+    headers: { ...base, 'x-github-event': 'push' },
+    payload: raw,
+  });
   expect(noDelivery.statusCode).toBe(400);
   expect(noDelivery.json().message).toContain('X-GitHub-Delivery');
-  const noEvent = await h.inject({ method: 'POST', url: '/hooks/github/demo', headers: { ...base, 'x-github-delivery': 'd1' }, payload: raw });
+  const noEvent = await h.inject({
+    method: 'POST',
+    url: '/hooks/github/demo',
+    headers: { ...base, 'x-github-delivery': 'd1' },
+    payload: raw,
+  });
   expect(noEvent.statusCode).toBe(400);
   expect(noEvent.json().message).toContain('X-GitHub-Event');
 });
@@ -128,7 +171,10 @@ test('an unknown project is a 404 and a malformed name a 400', async () => {
   const h = await harness();
   const unknown = await deliver(h, { project: 'nosuchproject' });
   expect(unknown.statusCode).toBe(404);
-  expect(unknown.json()).toEqual({ error: 'not_found', message: expect.stringContaining('project "nosuchproject" is not configured') });
+  expect(unknown.json()).toEqual({
+    error: 'not_found',
+    message: expect.stringContaining('project "nosuchproject" is not configured'),
+  });
   const bad = await deliver(h, { project: 'Bad_Name' });
   expect(bad.statusCode).toBe(400);
   expect(bad.json().message).toMatch(/^project: must be 3-24 characters/);

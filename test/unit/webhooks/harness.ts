@@ -1,11 +1,11 @@
-// Shared set-up of the webhook unit tests: the app on a loopback port, a stand-in Temporal client, and captured log lines.
+// Shared set-up of the webhook unit tests: the app on a loopback port, a stand-in Temporal client, and captured log
+// lines.
 // Not fastify.inject: light-my-request 6.8 (fastify's inject) requires the ESM-only cookie@2, which jest cannot load
 // on Node 20. A real socket costs a millisecond and also covers what inject skips (content-length, keep-alive reuse).
 import type { WorkflowSignalWithStartOptions } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildWebhookApp, type WebhookClient, type WebhookServerOptions } from '../../../src/webhooks';
-import { DEFAULT_SETTINGS } from '../../../src/workflows/schemas';
-import type { ProjectInput, RetrainRequest } from '../../../src/workflows/types';
+import { DEFAULT_SETTINGS, type ProjectInput, type RetrainRequest } from '../../../src/contract';
 
 export const SECRETS = {
   github: 'gh-secret-0123456789abcdef',
@@ -17,7 +17,11 @@ export const PROJECT: ProjectInput = { project: 'demo', datasetUri: 'data/bank.c
 
 export interface Sent {
   workflowType: unknown;
-  options: WorkflowSignalWithStartOptions<[RetrainRequest]> & { workflowId: string; taskQueue: string; args: unknown[] };
+  options: WorkflowSignalWithStartOptions<[RetrainRequest]> & {
+    workflowId: string;
+    taskQueue: string;
+    args: unknown[];
+  };
 }
 
 export interface InjectOptions {

@@ -1,13 +1,15 @@
-// Deterministic names for everything a cycle creates, so a retried step finds what it already made.
-// Azure limits: endpoint names 3-32 chars, deployment names 3-32, job names unique per workspace.
+// Deterministic names for every workflow, schedule and resource a project makes, so a retried step finds what it
+// already made. Azure limits: endpoint names 3-32 chars, deployment names 3-32, job names unique per workspace.
+
+/**
+ * Workflow types by name, for callers that start workflows without importing workflow code (CLI, webhooks,
+ * schedules). Each is the name of the function src/workflows/index.ts exports.
+ */
+export const PROJECT_WORKFLOW = 'operationalize';
+export const SCHEDULED_RETRAIN_WORKFLOW = 'scheduledRetrain';
 
 export const projectWorkflowId = (project: string): string => `amlops-${project}`;
 export const cycleWorkflowId = (project: string, cycle: number): string => `amlops-${project}-cycle-${cycle}`;
-/** The project workflow and cycle a cycle workflow id belongs to (inverse of cycleWorkflowId). */
-export function cycleOwner(workflowId: string): { projectWorkflowId: string; cycle: number } | undefined {
-  const m = /^(amlops-[a-z0-9-]+)-cycle-(\d+)$/.exec(workflowId);
-  return m ? { projectWorkflowId: m[1], cycle: Number(m[2]) } : undefined;
-}
 export const scheduleId = (project: string, name = 'retrain'): string => `amlops-${project}-${name}`;
 
 export const jobName = (project: string, cycle: number): string => `${project}-automl-c${cycle}`;

@@ -1,6 +1,8 @@
-// The plain data the retraining workflow keeps and exchanges: settings, triggers, cycle records.
-// Everything here lands in workflow history and the Web UI, so it holds names, versions and URIs only.
+// The records workflows keep, return and show: workflow inputs, cycle records, triggers, status.
+// Everything here lands in workflow history and the Web UI, so it holds names, versions and URIs only. Our own code
+// makes these (what arrives from outside is validated by schemas.ts), so they are plain types without a schema.
 import type { PrimaryMetric } from '../automl/types';
+import type { CycleSettings, RetrainRequest, TriggerSource } from './schemas';
 
 export const STEPS = [
   'uploadDataset',
@@ -17,52 +19,12 @@ export const STEPS = [
 ] as const;
 export type Step = (typeof STEPS)[number] | 'rollbackDeployment';
 
-/** The engine's metric names (Azure's Python spelling); a type only, so the workflow bundle stays free of the engine. */
+/**
+ * The engine's metric names (Azure's Python spelling); a type only, so the workflow bundle stays free of the engine.
+ */
 export type PrimaryMetricName = PrimaryMetric;
 
-export interface ComputeSettings {
-  name: string;
-  vmSize: string;
-  minNodes: number;
-  maxNodes: number;
-  idleSecondsBeforeScaleDown: number;
-}
-
-export interface AutoMLLimits {
-  timeoutMinutes: number;
-  trialTimeoutMinutes: number;
-  maxTrials: number;
-  maxConcurrentTrials: number;
-  enableEarlyTermination: boolean;
-  exitScore?: number;
-}
-
-export interface BenchmarkGate {
-  requests: number;
-  connections: number;
-  maxP95Ms: number;
-  maxErrorRate: number;
-}
-
-/** What a cycle does; a retrain request may override any of these for its cycle. */
-export interface CycleSettings {
-  target: string;
-  primaryMetric: PrimaryMetricName;
-  compute: ComputeSettings;
-  automl: AutoMLLimits;
-  instanceType: string;
-  instanceCount: number;
-  /** A challenger must beat the champion's primary metric by at least this much to be deployed. */
-  championMargin: number;
-  requireApproval: boolean;
-  /** How long an approval may wait before the cycle counts it as rejected (ms-style string, e.g. '7 days'). */
-  approvalTimeout: string;
-  benchmark: BenchmarkGate;
-  /** publishPipeline creates this retrain schedule (a Temporal Schedule) if set: an interval or a cron expression. */
-  retrainSchedule?: { every?: string; cron?: string };
-}
-
-/** The workflow's input: one project = one dataset + one prediction target + one endpoint. */
+/** The project workflow's input: one project = one dataset + one prediction target + one endpoint. */
 export interface ProjectInput {
   project: string;
   datasetUri: string;
@@ -73,18 +35,30 @@ export interface ProjectInput {
   carried?: CarriedState;
 }
 
-export type TriggerSource = 'start' | 'cli' | 'github' | 'eventgrid' | 'webhook' | 'schedule';
+/** The project workflow's signature, for starting it by name (PROJECT_WORKFLOW) with typed arguments. */
+export type ProjectWorkflow = (input: ProjectInput) => Promise<void>;
 
-export interface RetrainRequest {
-  /** Idempotency key: a repeated id is recorded once and never retrains twice. */
-  requestId: string;
-  reason: string;
-  source: TriggerSource;
-  datasetUri?: string;
-  overrides?: Partial<Omit<CycleSettings, 'compute' | 'automl' | 'benchmark'>> & {
-    automl?: Partial<AutoMLLimits>;
-    benchmark?: Partial<BenchmarkGate>;
-  };
+/** State that survives continue-as-new. Bounded: the project drops its oldest records past fixed caps. */
+export interface CarriedState {
+  cycle: number;
+  champion?: ChampionRecord;
+  bestMetric?: number;
+  history: CycleRecord[];
+  triggers: TriggerRecord[];
+  pending: RetrainRequest[];
+  triggersRecorded: number;
+  continuedAsNew: number;
+  datasetUri: string;
+}
+
+/** The cycle workflow's input. */
+export interface CycleInput {
+  project: string;
+  cycle: number;
+  datasetUri: string;
+  settings: CycleSettings;
+  champion?: ChampionRecord;
+  triggers: string[];
 }
 
 export interface TriggerRecord {
@@ -100,13 +74,6 @@ export interface TriggerRecord {
 export interface RetrainAck {
   status: 'started' | 'coalesced' | 'duplicate';
   cycle: number;
-}
-
-export interface ApprovalDecision {
-  cycle: number;
-  approved: boolean;
-  by?: string;
-  comment?: string;
 }
 
 export interface ModelRef {
@@ -136,7 +103,7 @@ export type CycleOutcome = 'deployed' | 'kept-champion' | 'rolled-back' | 'rejec
 export interface StepTiming {
   step: Step;
   startedAt: string;
-  /** Attempt number of the step's activity (1 = first try). */
+  /** Attempt number of the running step's activity (1 = first try); only the server knows it, so only live views. */
   attempt?: number;
   endedAt?: string;
   ms?: number;
@@ -176,17 +143,14 @@ export interface PipelineRef {
   scheduleId?: string;
 }
 
-export type ProjectState = 'idle' | 'running' | 'awaiting-approval';
-
+/** What the project workflow knows: its cycles and triggers. A running cycle's progress is the cycle's own. */
 export interface ProjectStatus {
   project: string;
-  state: ProjectState;
+  state: 'idle' | 'running';
+  /** The running cycle, or the last one. */
   cycle: number;
-  step?: Step;
-  stepStartedAt?: string;
-  /** Attempt of the running step (retries after failures count up). */
-  attempt?: number;
-  steps: StepTiming[];
+  /** The steps of the last finished cycle. */
+  lastCycleSteps: StepTiming[];
   lastError?: string;
   champion?: ChampionRecord;
   /** Best primary metric any cycle has reached. */
@@ -197,18 +161,11 @@ export interface ProjectStatus {
   continuedAsNew: number;
 }
 
-/** State that survives continue-as-new. Bounded: old records are dropped past the caps below. */
-export interface CarriedState {
+/** What a cycle workflow knows about itself: its steps with their timings, the current one, the approval wait. */
+export interface CycleStatus {
   cycle: number;
-  champion?: ChampionRecord;
-  bestMetric?: number;
-  history: CycleRecord[];
-  triggers: TriggerRecord[];
-  pending: RetrainRequest[];
-  triggersRecorded: number;
-  continuedAsNew: number;
-  datasetUri: string;
+  step?: Step;
+  stepStartedAt?: string;
+  awaitingApproval: boolean;
+  steps: StepTiming[];
 }
-
-export const HISTORY_KEPT = 100;
-export const TRIGGERS_KEPT = 5000;

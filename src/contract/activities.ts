@@ -1,14 +1,7 @@
-// Inputs and outputs of each step: small references (names, versions, URIs), never data or secrets.
-import type {
-  AutoMLLimits,
-  BenchmarkGate,
-  ComputeSettings,
-  DeploymentRef,
-  ModelRef,
-  PipelineRef,
-  PrimaryMetricName,
-  SmokeSummary,
-} from '../workflows/types';
+// The cycle's steps as activities: what each takes and returns, small references (names, versions, URIs), never data
+// or secrets. The cycle workflow proxies this interface; src/activities implements it.
+import type { AutoMLLimits, BenchmarkGate, ComputeSettings } from './schemas';
+import type { DeploymentRef, ModelRef, PipelineRef, PrimaryMetricName, SmokeSummary } from './types';
 
 export interface DatasetRef {
   name: string;
@@ -125,4 +118,16 @@ export interface PublishPipelineInput {
   schedule?: { every?: string; cron?: string };
 }
 
-export type { DeploymentRef, ModelRef, PipelineRef, SmokeSummary };
+export interface Activities {
+  uploadDataset(input: UploadDatasetInput): Promise<DatasetRef>;
+  ensureCompute(input: EnsureComputeInput): Promise<ComputeRef>;
+  submitAutoML(input: SubmitAutoMLInput): Promise<JobRef>;
+  waitForAutoML(input: WaitForAutoMLInput): Promise<AutoMLOutcome>;
+  registerModel(input: RegisterModelInput): Promise<ModelRef>;
+  deployModel(input: DeployModelInput): Promise<DeploymentRef>;
+  enableInsights(input: EnableInsightsInput): Promise<InsightsRef>;
+  smokeTest(input: SmokeTestInput): Promise<SmokeSummary>;
+  switchTraffic(input: SwitchTrafficInput): Promise<TrafficRef>;
+  rollbackDeployment(input: RollbackInput): Promise<TrafficRef>;
+  publishPipeline(input: PublishPipelineInput): Promise<PipelineRef>;
+}

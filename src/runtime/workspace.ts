@@ -42,13 +42,21 @@ async function runningWorkspace(dir: string): Promise<(LocalConnection & { pid: 
   }
 }
 
-/** The port the workspace in `dir` had last time ('0' = any): endpoints' stored scoring URIs keep working across restarts. */
+/**
+ * The port the workspace in `dir` had last time ('0' = any): endpoints' stored scoring URIs keep working across
+ * restarts.
+ */
 export function previousPort(dir: string): string {
   const previous = join(dir, 'connection.json');
-  return existsSync(previous) ? new URL((JSON.parse(readFileSync(previous, 'utf8')) as LocalConnection).endpoint).port || '0' : '0';
+  return existsSync(previous)
+    ? new URL((JSON.parse(readFileSync(previous, 'utf8')) as LocalConnection).endpoint).port || '0'
+    : '0';
 }
 
-async function startWorkspaceProcess(dir: string, print: (line: string) => void): Promise<{ pid: number; stop: () => Promise<void> }> {
+async function startWorkspaceProcess(
+  dir: string,
+  print: (line: string) => void,
+): Promise<{ pid: number; stop: () => Promise<void> }> {
   mkdirSync(dir, { recursive: true });
   const log = openSync(join(dir, 'workspace.log'), 'a');
   const port = previousPort(dir);
@@ -85,7 +93,10 @@ async function startWorkspaceProcess(dir: string, print: (line: string) => void)
   };
 }
 
-export async function openWorkspace(config: Config, print: (line: string) => void = () => undefined): Promise<OpenWorkspace> {
+export async function openWorkspace(
+  config: Config,
+  print: (line: string) => void = () => undefined,
+): Promise<OpenWorkspace> {
   const azure = azureTargetFromEnv();
   if (azure) {
     return {
