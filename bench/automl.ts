@@ -5,16 +5,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  AutoMLResult,
+  type AutoMLResult,
   computeMetrics,
   fitGbdt,
   loadModel,
-  ModelArtifact,
+  type ModelArtifact,
   parseCsv,
   prepareExperiment,
-  RawRow,
+  type RawRow,
   selectRows,
-  Table,
+  type Table,
   tableRows,
 } from '../src/automl';
 import { Rng } from '../src/automl/rng';
@@ -44,7 +44,10 @@ function report(check: string, value: string, target: string, ok: boolean | unde
   console.log(`  ${check}: ${value} (target ${target}) ${ok === undefined ? '' : ok ? 'OK' : 'BELOW TARGET'}`);
 }
 function load(): string {
-  return os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  return os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 }
 
 /** Rows (indices) of `table` in the `target` column whose value passes `keep`. */
@@ -99,7 +102,12 @@ function evaluate(artifact: ModelArtifact, test: RawRow[], target: string) {
   const K = artifact.classes.length;
   const proba = model.predictProba(test);
   const y = test.map((r) => artifact.classes.indexOf(String(r[target])));
-  return K === 2 ? computeMetrics(y, proba.map((x) => x[1])) : computeMetrics(y, proba.flat(), K);
+  return K === 2
+    ? computeMetrics(
+        y,
+        proba.map((x) => x[1]),
+      )
+    : computeMetrics(y, proba.flat(), K);
 }
 
 async function experiment(label: string, table: Table, target: string, test: RawRow[], budget: number) {
@@ -158,8 +166,17 @@ async function main(): Promise<void> {
     const prep = prepareExperiment(bank.train, { target: 'y', timeoutSeconds: 1 });
     const all = Uint32Array.from({ length: prep.data.nRows }, (_, i) => i);
     const params = {
-      nEstimators: 300, learningRate: 0.1, maxLeaves: 64, maxDepth: 6, minChildSamples: 20, minChildWeight: 1e-3,
-      lambda: 1, subsample: 1, colsample: 1, earlyStoppingRounds: 0, seed: SEED,
+      nEstimators: 300,
+      learningRate: 0.1,
+      maxLeaves: 64,
+      maxDepth: 6,
+      minChildSamples: 20,
+      minChildWeight: 1e-3,
+      lambda: 1,
+      subsample: 1,
+      colsample: 1,
+      earlyStoppingRounds: 0,
+      seed: SEED,
     };
     fitGbdt(prep.data, all, undefined, { ...params, nEstimators: 10 }); // warm up the JIT
     const c0 = process.cpuUsage();
@@ -304,11 +321,15 @@ function breastCancerCsv(): string {
     'diagnosis',
   ];
   // The bundled file's first line is "569,30,malignant,benign"; the last column is 0 = malignant, 1 = benign.
-  const lines = raw.trim().split('\n').slice(1).map((l) => {
-    const v = l.split(',');
-    v[v.length - 1] = v[v.length - 1].trim() === '0' ? 'malignant' : 'benign';
-    return v.join(',');
-  });
+  const lines = raw
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => {
+      const v = l.split(',');
+      v[v.length - 1] = v[v.length - 1].trim() === '0' ? 'malignant' : 'benign';
+      return v.join(',');
+    });
   fs.writeFileSync(out, [header.join(','), ...lines].join('\n') + '\n');
   return out;
 }

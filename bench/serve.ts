@@ -24,7 +24,10 @@ const BARE = join(ROOT, 'dist', 'bench', 'bare-http-server.js');
 const CSV = join(ROOT, 'data', 'bankmarketing_train.csv');
 const KEY = `bench-${Math.random().toString(36).slice(2)}-0123456789`;
 const env = (name: string, fallback: number): number => (process.env[name] ? Number(process.env[name]) : fallback);
-const load = (): string => loadavg().map((v) => v.toFixed(2)).join(' ');
+const load = (): string =>
+  loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ');
 
 /** User + system CPU seconds of a process so far (Linux /proc; 0 elsewhere). */
 function cpuSeconds(pid: number | undefined): number {

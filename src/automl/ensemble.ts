@@ -34,7 +34,7 @@ export function caruanaSelect(
       const p = preds[c];
       for (let i = 0; i < n; i++) trial[i] = (sum[i] + p[i]) / it;
       const s = scoreOf(metric, metricValue(metric, y, trial, nClasses));
-      if (s > pickScore) (pickScore = s), (pick = c);
+      if (s > pickScore) ((pickScore = s), (pick = c));
     }
     if (pick < 0) break;
     const p = preds[pick];

@@ -1,13 +1,13 @@
 // The steps of one AutoML experiment as pure functions: prepare data once, run a trial, pick the final model
 // (ensemble), explain it and package the artifact.
-import { applyBins, binCounts, BinMapperSpec, fitBins } from './binning';
+import { applyBins, binCounts, type BinMapperSpec, fitBins } from './binning';
 import { caruanaSelect } from './ensemble';
 import { DatasetError } from './errors';
-import { Featurizer, FeaturizerSpec } from './featurizer';
-import { DroppedColumn, inferDataset, inferTarget } from './infer';
-import { fitForClasses, Frame, Hyperparameters, learnerFor, loadForClasses, TrainingData } from './learners';
+import { Featurizer, type FeaturizerSpec } from './featurizer';
+import { type DroppedColumn, inferDataset, inferTarget } from './infer';
+import { fitForClasses, type Frame, type Hyperparameters, learnerFor, loadForClasses, type TrainingData } from './learners';
 import { computeMetrics, metricValue, METRIC_NAMES, predWidth, scoreOf } from './metrics';
-import { EngineModelJSON, EnsemblePredictor, MemberJSON } from './model';
+import { type EngineModelJSON, EnsemblePredictor, type MemberJSON } from './model';
 import { Rng } from './rng';
 import { shuffledByClass, stratifiedHoldout } from './split';
 import type { TrialConfig } from './search';
@@ -311,7 +311,8 @@ export function chooseFinal(prep: PreparedExperiment, records: TrialRecord[], en
     const fast = ranked.find((r) => cost(r) <= MAX_SCORE_COST);
     if (fast && fast.score >= top.score - SCORE_COST_TOLERANCE) {
       base = fast;
-      note = (note ? `${note} ` : '') +
+      note =
+        (note ? `${note} ` : '') +
         `Trial ${fast.result.trialId} was chosen over trial ${top.result.trialId}: ` +
         `its ${prep.primaryMetric} is within ${SCORE_COST_TOLERANCE} ` +
         `and it scores about ${(cost(top) / Math.max(1, cost(fast))).toFixed(1)}x faster ` +

@@ -71,7 +71,9 @@ export class Featurizer {
       return m;
     });
     this.exact = spec.features.map((f, j) =>
-      f.type === 'categorical' && f.categories && f.categories.every((c) => c === c.trim() && !isMissing(c)) ? this.lookups[j] : undefined,
+      f.type === 'categorical' && f.categories && f.categories.every((c) => c === c.trim() && !isMissing(c))
+        ? this.lookups[j]
+        : undefined,
     );
   }
 

@@ -1,13 +1,13 @@
 // Gradient-boosted trees for binary log-loss: bagging, column sampling, shrinkage, early stopping on validation rows.
 import { Rng } from './rng';
 import {
-  BinnedData,
+  type BinnedData,
   meanLeafDepth,
   PackedTrees,
   predictTree,
-  Tree,
+  type Tree,
   TreeGrower,
-  TreeJSON,
+  type TreeJSON,
   treeFromJSON,
   treeToJSON,
 } from './tree';
@@ -135,7 +135,8 @@ export function fitGbdt(
     const tree = grower.grow(grad, hess, sample, m, feats, rng);
     for (let k = 0; k < tree.value.length; k++) tree.value[k] *= p.learningRate;
     trees.push(tree);
-    if (m === nTrain) grower.addLeafValues(tree, score); // every training row is in some leaf's range
+    if (m === nTrain)
+      grower.addLeafValues(tree, score); // every training row is in some leaf's range
     else {
       for (let i = 0; i < nTrain; i++) {
         const r = trainIdx[i];

@@ -1,8 +1,8 @@
 // The learner catalogue: each algorithm's search space, low-cost start, fit, load and deterministic cost estimate.
 import type { FeatureSpec } from './featurizer';
-import { ForestJSON, ForestModel, fitForest } from './forest';
-import { GbdtJSON, GbdtModel, fitGbdt } from './gbdt';
-import { LinearJSON, LinearModel, fitLinear } from './linear';
+import { type ForestJSON, ForestModel, fitForest } from './forest';
+import { type GbdtJSON, GbdtModel, fitGbdt } from './gbdt';
+import { type LinearJSON, LinearModel, fitLinear } from './linear';
 
 export type Hyperparameters = Record<string, number | string | boolean>;
 
@@ -45,7 +45,13 @@ export interface LearnerSpec {
   lowCost: Hyperparameters;
   /** Known-good configurations worth one trial each early on. */
   defaults: Hyperparameters[];
-  fit(data: TrainingData, trainIdx: Uint32Array, validIdx: Uint32Array | undefined, hp: Hyperparameters, seed: number): FittedLearner;
+  fit(
+    data: TrainingData,
+    trainIdx: Uint32Array,
+    validIdx: Uint32Array | undefined,
+    hp: Hyperparameters,
+    seed: number,
+  ): FittedLearner;
   load(json: unknown): FittedLearner;
   /** Relative work of a fitted configuration; deterministic, so search decisions do not depend on timing. */
   cost(hp: Hyperparameters, nRows: number, nFeatures: number, bestIteration?: number): number;
@@ -71,10 +77,34 @@ function gbdtLearner(): LearnerSpec {
       { name: 'subsample', lo: 0.5, hi: 1, log: false, int: false },
       { name: 'colsample', lo: 0.3, hi: 1, log: false, int: false },
     ],
-    lowCost: { nEstimators: 20, learningRate: 0.1, maxLeaves: 4, minChildSamples: 20, lambda: 1, subsample: 1, colsample: 1 },
+    lowCost: {
+      nEstimators: 20,
+      learningRate: 0.1,
+      maxLeaves: 4,
+      minChildSamples: 20,
+      lambda: 1,
+      subsample: 1,
+      colsample: 1,
+    },
     defaults: [
-      { nEstimators: 1000, learningRate: 0.05, maxLeaves: 31, minChildSamples: 20, lambda: 1, subsample: 0.8, colsample: 0.8 },
-      { nEstimators: 1000, learningRate: 0.03, maxLeaves: 15, minChildSamples: 40, lambda: 5, subsample: 0.8, colsample: 0.6 },
+      {
+        nEstimators: 1000,
+        learningRate: 0.05,
+        maxLeaves: 31,
+        minChildSamples: 20,
+        lambda: 1,
+        subsample: 0.8,
+        colsample: 0.8,
+      },
+      {
+        nEstimators: 1000,
+        learningRate: 0.03,
+        maxLeaves: 15,
+        minChildSamples: 40,
+        lambda: 5,
+        subsample: 0.8,
+        colsample: 0.6,
+      },
     ],
     fit(data, trainIdx, validIdx, hp, seed) {
       const r = fitGbdt(data, trainIdx, validIdx, {
@@ -94,7 +124,12 @@ function gbdtLearner(): LearnerSpec {
     },
     load: (j) => wrap(GbdtModel.fromJSON(j as GbdtJSON)),
     cost: (hp, n, F, best) =>
-      (best ?? num(hp, 'nEstimators', 100)) * (3 + Math.log2(num(hp, 'maxLeaves', 31))) * num(hp, 'subsample', 1) * (0.3 + 0.7 * num(hp, 'colsample', 1)) * n * F,
+      (best ?? num(hp, 'nEstimators', 100)) *
+      (3 + Math.log2(num(hp, 'maxLeaves', 31))) *
+      num(hp, 'subsample', 1) *
+      (0.3 + 0.7 * num(hp, 'colsample', 1)) *
+      n *
+      F,
   };
 }
 
@@ -201,7 +236,12 @@ function oneVsRest(parts: FittedLearner[]): FittedLearner {
   };
 }
 
-export const LEARNERS: LearnerSpec[] = [gbdtLearner(), linearLearner(), forestLearner('RandomForest'), forestLearner('ExtremeRandomTrees')];
+export const LEARNERS: LearnerSpec[] = [
+  gbdtLearner(),
+  linearLearner(),
+  forestLearner('RandomForest'),
+  forestLearner('ExtremeRandomTrees'),
+];
 
 export function learnerFor(algorithm: string): LearnerSpec {
   const l = LEARNERS.find((x) => x.algorithm === algorithm);

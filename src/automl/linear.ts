@@ -46,7 +46,7 @@ function fitEncoding(X: Float64Array, F: number, idx: ArrayLike<number>, feature
     for (let i = 0; i < idx.length; i++) {
       const x = X[idx[i] * F + f];
       if (Number.isNaN(x)) miss++;
-      else (s += x), (s2 += x * x), m++;
+      else ((s += x), (s2 += x * x), m++);
     }
     const mean = m ? s / m : 0;
     const sd = m ? Math.sqrt(Math.max(s2 / m - mean * mean, 0)) : 0;
@@ -150,7 +150,9 @@ export function fitLinear(
   const d = enc.width + 1;
   if (d > 400) {
     // Newton's method costs rows x columns^2 per step: too slow here; the tree learners handle wide data.
-    throw new Error(`LogisticRegression skipped: ${enc.width} encoded columns is too many for Newton's method (limit 400).`);
+    throw new Error(
+      `LogisticRegression skipped: ${enc.width} encoded columns is too many for Newton's method (limit 400).`,
+    );
   }
   const n = trainIdx.length;
   // Materialise the design matrix once: n x d doubles (small: d stays under a few hundred).

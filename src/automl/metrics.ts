@@ -72,7 +72,7 @@ export function averagePrecision(y: ArrayLike<number>, p: ArrayLike<number>): nu
   while (i < n) {
     let j = i;
     while (j + 1 < n && p[order[j + 1]] === p[order[i]]) j++;
-    for (let k = i; k <= j; k++) (y[order[k]] === 1 ? tp++ : fp++);
+    for (let k = i; k <= j; k++) y[order[k]] === 1 ? tp++ : fp++;
     const recall = tp / totalPos;
     const precision = tp / (tp + fp);
     ap += (recall - prevRecall) * precision;
@@ -146,7 +146,7 @@ function weightedAveragePrecision(y: ArrayLike<number>, p: ArrayLike<number>, { 
   const n = y.length;
   const y0 = new Uint8Array(n);
   const p0 = new Float64Array(n);
-  for (let i = 0; i < n; i++) (y0[i] = 1 - y[n - 1 - i]), (p0[i] = 1 - p[n - 1 - i]);
+  for (let i = 0; i < n; i++) ((y0[i] = 1 - y[n - 1 - i]), (p0[i] = 1 - p[n - 1 - i]));
   return ((tp + fn) * averagePrecision(y, p) + (tn + fp) * averagePrecision(y0, p0)) / n;
 }
 
@@ -210,7 +210,7 @@ function multiclassMetrics(y: ArrayLike<number>, P: ArrayLike<number>, K: number
   for (let k = 0; k < K; k++) {
     if (support[k] === 0) continue;
     present++;
-    for (let i = 0; i < n; i++) (yk[i] = y[i] === k ? 1 : 0), (pk[i] = P[i * K + k]);
+    for (let i = 0; i < n; i++) ((yk[i] = y[i] === k ? 1 : 0), (pk[i] = P[i * K + k]));
     const auc = support[k] === n ? NaN : rocAuc(yk, pk);
     aucW += support[k] * auc;
     aucM += auc;

@@ -1,7 +1,7 @@
 // The model artifact: featurizer + bins + weighted learners as one JSON document, and loadModel() to score raw rows with it.
-import { BinMapperSpec, applyBins, binCounts, compileBins } from './binning';
-import { Featurizer, FeaturizerSpec } from './featurizer';
-import { FittedLearner, Frame, learnerFor, loadForClasses } from './learners';
+import { type BinMapperSpec, applyBins, binCounts, compileBins } from './binning';
+import { Featurizer, type FeaturizerSpec } from './featurizer';
+import { type FittedLearner, type Frame, learnerFor, loadForClasses } from './learners';
 import { predWidth } from './metrics';
 import type { LoadedModel, ModelArtifact, RawRow } from './types';
 
@@ -22,9 +22,7 @@ export interface EngineModelJSON {
 
 /** A weighted average of fitted learners' probabilities (any prediction width). */
 export class EnsemblePredictor {
-  constructor(
-    readonly members: { learner: FittedLearner; weight: number }[],
-  ) {}
+  constructor(readonly members: { learner: FittedLearner; weight: number }[]) {}
   predict(frame: Frame, idx: ArrayLike<number>): Float64Array {
     let out: Float64Array | undefined;
     for (const m of this.members) {
@@ -56,14 +54,24 @@ class Loaded implements LoadedModel {
     this.bins = m.bins;
     this.binUppers = compileBins(m.bins);
     const K = artifact.classes.length;
-    this.predictor = new EnsemblePredictor(m.members.map((mem) => ({ learner: loadForClasses(learnerFor(mem.algorithm), mem.params, K), weight: mem.weight })));
+    this.predictor = new EnsemblePredictor(
+      m.members.map((mem) => ({
+        learner: loadForClasses(learnerFor(mem.algorithm), mem.params, K),
+        weight: mem.weight,
+      })),
+    );
     this.inputSchema = artifact.inputSchema;
     this.classes = artifact.classes;
   }
   /** Row-major probabilities, predWidth(classes) per row. */
   private proba(rows: RawRow[]): Float64Array {
     const X = this.featurizer.transform(rows);
-    const frame: Frame = { nRows: rows.length, nFeatures: this.featurizer.nFeatures, X, bins: applyBins(this.bins, X, rows.length, this.binUppers) };
+    const frame: Frame = {
+      nRows: rows.length,
+      nFeatures: this.featurizer.nFeatures,
+      X,
+      bins: applyBins(this.bins, X, rows.length, this.binUppers),
+    };
     return this.predictor.predict(frame, rangeIdx(rows.length));
   }
   predictProba(rows: RawRow[]): number[][] {
@@ -90,10 +98,15 @@ class Loaded implements LoadedModel {
  * document is not an amlops model of a format version this engine reads.
  */
 export function loadModel(artifact: ModelArtifact): LoadedModel {
-  if (!artifact || artifact.format !== 'amlops-model') throw new Error('Not an amlops model artifact (format must be "amlops-model").');
-  if (artifact.formatVersion !== 1) throw new Error(`Unsupported model formatVersion ${artifact.formatVersion}; this engine reads version 1. Retrain or upgrade amlops.`);
+  if (!artifact || artifact.format !== 'amlops-model')
+    throw new Error('Not an amlops model artifact (format must be "amlops-model").');
+  if (artifact.formatVersion !== 1)
+    throw new Error(
+      `Unsupported model formatVersion ${artifact.formatVersion}; this engine reads version 1. Retrain or upgrade amlops.`,
+    );
   const m = artifact.model as EngineModelJSON | undefined;
-  if (!m || m.engine !== 'amlops-automl') throw new Error('The artifact\'s model was not produced by the amlops AutoML engine.');
+  if (!m || m.engine !== 'amlops-automl')
+    throw new Error("The artifact's model was not produced by the amlops AutoML engine.");
   return new Loaded(artifact);
 }
 

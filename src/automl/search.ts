@@ -1,5 +1,5 @@
 // Cost-frugal hyperparameter search (after FLAML's CFO): cheap starts, a few strong defaults, then randomized local search per learner, choosing the learner with the lowest estimated cost of improvement.
-import { Dim, Hyperparameters, LearnerSpec } from './learners';
+import { type Dim, type Hyperparameters, type LearnerSpec } from './learners';
 import { Rng } from './rng';
 
 export interface TrialConfig {
@@ -70,7 +70,9 @@ export class Searcher {
     }));
     // Start cheap: one low-cost trial per learner, then each learner's strong defaults.
     this.states.forEach((_, i) => this.queue.push({ learner: i, x: undefined }));
-    this.states.forEach((s, i) => s.spec.defaults.forEach((_, k) => this.queue.push({ learner: i, x: toX(s.spec.space, s.spec.defaults[k]) })));
+    this.states.forEach((s, i) =>
+      s.spec.defaults.forEach((_, k) => this.queue.push({ learner: i, x: toX(s.spec.space, s.spec.defaults[k]) })),
+    );
   }
 
   /** The next configuration to try; `id` must be passed back to tell(). */
@@ -120,8 +122,9 @@ export class Searcher {
       if (!Number.isFinite(s.best)) return;
       // Cost of one more trial, inflated by how far the learner trails the best one (AUC-scale gaps).
       const gap = Math.max(0, this.globalBest - s.best);
-      const eci = (Number.isFinite(s.bestCost) ? s.bestCost : 1) * Math.exp(Math.min(gap / 0.004, 50)) * (1 + 0.02 * s.trials);
-      if (eci < bestEci) (bestEci = eci), (pick = i);
+      const eci =
+        (Number.isFinite(s.bestCost) ? s.bestCost : 1) * Math.exp(Math.min(gap / 0.004, 50)) * (1 + 0.02 * s.trials);
+      if (eci < bestEci) ((bestEci = eci), (pick = i));
     });
     const st = this.states[pick];
     const mirror = st.pendingMirror.shift();

@@ -1,11 +1,22 @@
 // One experiment's search bookkeeping, shared by the in-process train() and the worker-thread runner: what to try next, what finished, when to stop.
-import { chooseFinal, emptyMetrics, FinalChoice, LIBRARY_SIZE, PreparedExperiment, resolveSettings, TrialOutput, TrialRecord, trialSeed } from './experiment';
+import {
+  chooseFinal,
+  emptyMetrics,
+  type FinalChoice,
+  LIBRARY_SIZE,
+  type PreparedExperiment,
+  resolveSettings,
+  type TrialOutput,
+  type TrialRecord,
+  trialSeed,
+} from './experiment';
 import { LEARNERS } from './learners';
 import { scoreOf } from './metrics';
-import { Searcher, TrialConfig } from './search';
+import { Searcher, type TrialConfig } from './search';
 import type { AutoMLProgress, AutoMLSettings, TrialResult } from './types';
 
-export type NextStep = { kind: 'trial'; id: number; config: TrialConfig; seed: number } | { kind: 'wait' } | { kind: 'done' };
+export type NextStep =
+  { kind: 'trial'; id: number; config: TrialConfig; seed: number } | { kind: 'wait' } | { kind: 'done' };
 
 /**
  * Deterministic scheduling with parallelism c: trial k is proposed only after trials 0..k-c are
@@ -54,7 +65,14 @@ export class ExperimentSession {
   }
 
   /** Records a trial's outcome (output undefined when it failed or was canceled) and returns its leaderboard row. */
-  record(id: number, config: TrialConfig, seconds: number, output: TrialOutput | undefined, status: TrialResult['status'] = 'Completed', error?: string): TrialResult {
+  record(
+    id: number,
+    config: TrialConfig,
+    seconds: number,
+    output: TrialOutput | undefined,
+    status: TrialResult['status'] = 'Completed',
+    error?: string,
+  ): TrialResult {
     const result: TrialResult = {
       trialId: id,
       algorithm: config.algorithm,

@@ -30,7 +30,9 @@ export function azureTargetFromEnv(env: NodeJS.ProcessEnv = process.env): Worksp
   if (set.length === 0) return undefined;
   if (set.length < names.length) {
     const missing = names.filter((n) => !env[n]);
-    throw new WorkspaceNotConfigured(`To use an Azure ML workspace set all of ${names.join(', ')}; missing: ${missing.join(', ')}. Unset them all to use the local workspace.`);
+    throw new WorkspaceNotConfigured(
+      `To use an Azure ML workspace set all of ${names.join(', ')}; missing: ${missing.join(', ')}. Unset them all to use the local workspace.`,
+    );
   }
   return {
     kind: 'azure',
@@ -52,7 +54,10 @@ export interface LocalConnection {
   workspaceName: string;
 }
 
-export function localTarget(connection: LocalConnection & { caCertificate?: string }, credential: TokenCredential): WorkspaceTarget {
+export function localTarget(
+  connection: LocalConnection & { caCertificate?: string },
+  credential: TokenCredential,
+): WorkspaceTarget {
   return {
     kind: 'local',
     subscriptionId: connection.subscriptionId,
@@ -69,7 +74,9 @@ export function localTarget(connection: LocalConnection & { caCertificate?: stri
 export function localTargetFromDir(workspaceDir: string): WorkspaceTarget {
   const file = join(workspaceDir, 'connection.json');
   if (!existsSync(file)) {
-    throw new WorkspaceNotConfigured(`No local workspace has run in ${workspaceDir}. Start amlops with \`npm start\` first, or configure an Azure workspace (AZURE_SUBSCRIPTION_ID, AZURE_RESOURCE_GROUP, AZUREML_WORKSPACE).`);
+    throw new WorkspaceNotConfigured(
+      `No local workspace has run in ${workspaceDir}. Start amlops with \`npm start\` first, or configure an Azure workspace (AZURE_SUBSCRIPTION_ID, AZURE_RESOURCE_GROUP, AZUREML_WORKSPACE).`,
+    );
   }
   const connection = JSON.parse(readFileSync(file, 'utf8')) as LocalConnection;
   return localTarget(connection, LocalWorkspaceCredential.fromDataDir(workspaceDir));

@@ -26,7 +26,12 @@ const splitOf = (e: EndpointResource): TrafficSplit => ({
 });
 
 const sameShares = (a: Record<string, number>, b: Record<string, number>): boolean => {
-  const nonZero = (r: Record<string, number>) => JSON.stringify(Object.entries(r).filter(([, v]) => v > 0).sort());
+  const nonZero = (r: Record<string, number>) =>
+    JSON.stringify(
+      Object.entries(r)
+        .filter(([, v]) => v > 0)
+        .sort(),
+    );
   return nonZero(a) === nonZero(b);
 };
 

@@ -41,7 +41,10 @@ function goBinary(): string | undefined {
 export function locateTemporalCli(): string | undefined {
   const fromEnv = process.env.TEMPORAL_CLI_PATH;
   if (fromEnv) {
-    if (!executable(fromEnv)) throw new TemporalCliMissing(`TEMPORAL_CLI_PATH=${fromEnv} is not an executable file. Point it at the temporal binary or unset it.`);
+    if (!executable(fromEnv))
+      throw new TemporalCliMissing(
+        `TEMPORAL_CLI_PATH=${fromEnv} is not an executable file. Point it at the temporal binary or unset it.`,
+      );
     return fromEnv;
   }
   const cached = join(cacheDir(), 'temporal');
@@ -49,7 +52,9 @@ export function locateTemporalCli(): string | undefined {
 }
 
 /** The CLI's path; builds it with `go install` (several minutes, progress printed) when it is nowhere to be found. */
-export async function ensureTemporalCli(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<string> {
+export async function ensureTemporalCli(
+  log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): Promise<string> {
   const found = locateTemporalCli();
   if (found) return found;
   const go = goBinary();
@@ -71,7 +76,10 @@ export async function ensureTemporalCli(log: (line: string) => void = (l) => pro
     });
     let packages = 0;
     let tail = '';
-    const ticker = setInterval(() => log(`  ... still building (${packages} packages, ${Math.round((Date.now() - started) / 1000)} s)`), 15000);
+    const ticker = setInterval(
+      () => log(`  ... still building (${packages} packages, ${Math.round((Date.now() - started) / 1000)} s)`),
+      15000,
+    );
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
       packages += chunk.split('\n').filter(Boolean).length;

@@ -36,7 +36,8 @@ export function verifyAuthorization(secret: string, header: string | undefined, 
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) return { ok: false, reason: "The Authorization header must be 'Bearer <token>'." };
   const parts = match[1].split('.');
-  if (parts.length !== 3 || parts[0] !== PREFIX) return { ok: false, reason: 'The access token is not a token issued by this workspace.' };
+  if (parts.length !== 3 || parts[0] !== PREFIX)
+    return { ok: false, reason: 'The access token is not a token issued by this workspace.' };
   const expected = Buffer.from(sign(secret, parts[1]));
   const given = Buffer.from(parts[2]);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
@@ -64,7 +65,8 @@ export class LocalWorkspaceCredential implements TokenCredential {
 
   static fromDataDir(dataDir: string): LocalWorkspaceCredential {
     const file = join(dataDir, 'auth', 'token-secret');
-    if (!existsSync(file)) throw new Error(`No local workspace in ${dataDir} (missing auth/token-secret); start it first.`);
+    if (!existsSync(file))
+      throw new Error(`No local workspace in ${dataDir} (missing auth/token-secret); start it first.`);
     return new LocalWorkspaceCredential(readFileSync(file, 'utf8').trim());
   }
 

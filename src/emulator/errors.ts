@@ -19,14 +19,17 @@ export class AzureError extends Error {
   }
 
   toBody(): AzureErrorBody {
-    return { error: { code: this.code, message: this.message, ...(this.target ? { target: this.target } : {}), details: [] } };
+    return {
+      error: { code: this.code, message: this.message, ...(this.target ? { target: this.target } : {}), details: [] },
+    };
   }
 }
 
 export const notFound = (what: string, name: string): AzureError =>
   new AzureError(404, 'ResourceNotFound', `The ${what} '${name}' was not found.`);
 
-export const conflict = (message: string, target?: string): AzureError => new AzureError(409, 'Conflict', message, target);
+export const conflict = (message: string, target?: string): AzureError =>
+  new AzureError(409, 'Conflict', message, target);
 
 export const badRequest = (message: string, target?: string, code = 'BadRequest'): AzureError =>
   new AzureError(400, code, message, target);

@@ -91,7 +91,8 @@ function matches(rule: FaultRule, t: FaultTarget): boolean {
   if ((rule.deployment === undefined) !== (t.deployment === undefined)) return false;
   if (rule.deployment && rule.deployment !== '*' && !same(rule.deployment, t.deployment)) return false;
   if (rule.endpoint && !same(rule.endpoint, t.endpoint)) return false;
-  if (rule.operation && rule.operation !== '*' && rule.operation.toLowerCase() !== (t.operation ?? '').toLowerCase()) return false;
+  if (rule.operation && rule.operation !== '*' && rule.operation.toLowerCase() !== (t.operation ?? '').toLowerCase())
+    return false;
   if (rule.method && rule.method.toUpperCase() !== t.method.toUpperCase()) return false;
   if (rule.pathContains && !t.path.toLowerCase().includes(rule.pathContains.toLowerCase())) return false;
   return true;

@@ -40,7 +40,10 @@ export function createServer(opts: ServerOptions): FastifyInstance {
     try {
       done(null, JSON.parse(text));
     } catch (e) {
-      done(badRequest(`The request body is not valid JSON: ${(e as Error).message}`, 'body', 'InvalidRequestContent'), undefined);
+      done(
+        badRequest(`The request body is not valid JSON: ${(e as Error).message}`, 'body', 'InvalidRequestContent'),
+        undefined,
+      );
     }
   });
   // Other content types reach routes as raw bytes (scoring requests have their own parsers: routes/inference.ts).
@@ -51,13 +54,24 @@ export function createServer(opts: ServerOptions): FastifyInstance {
     if (mode !== 'bearer' && req.routeOptions.url !== undefined) return;
     const check = verifyAuthorization(opts.tokenSecret, req.headers.authorization);
     if (!check.ok) {
-      reply.header('WWW-Authenticate', 'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token"');
-      throw new AzureError(401, check.reason.includes('missing') ? 'AuthenticationFailed' : 'InvalidAuthenticationToken', check.reason);
+      reply.header(
+        'WWW-Authenticate',
+        'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token"',
+      );
+      throw new AzureError(
+        401,
+        check.reason.includes('missing') ? 'AuthenticationFailed' : 'InvalidAuthenticationToken',
+        check.reason,
+      );
     }
   });
 
   app.addHook('onRequest', async (req, reply) => {
-    const decision = opts.faults.decide({ method: req.method, path: pathOf(req), operation: req.routeOptions.config?.operation });
+    const decision = opts.faults.decide({
+      method: req.method,
+      path: pathOf(req),
+      operation: req.routeOptions.config?.operation,
+    });
     if (decision.delayMs) await new Promise((r) => setTimeout(r, decision.delayMs));
     if (decision.fail) {
       (req as FastifyRequest & { injected?: boolean }).injected = true;
@@ -72,7 +86,12 @@ export function createServer(opts: ServerOptions): FastifyInstance {
     const url = pathOf(req);
     if (!url.startsWith('/subscriptions/')) return;
     const q = req.query as Record<string, unknown>;
-    if (!q['api-version']) throw badRequest("The api-version query parameter (?api-version=) is required for all requests.", 'api-version', 'MissingApiVersionParameter');
+    if (!q['api-version'])
+      throw badRequest(
+        'The api-version query parameter (?api-version=) is required for all requests.',
+        'api-version',
+        'MissingApiVersionParameter',
+      );
     const p = req.params as Record<string, string | undefined>;
     const w = opts.workspace;
     if (p.subscriptionId !== undefined && p.subscriptionId.toLowerCase() !== w.subscriptionId.toLowerCase()) {
@@ -82,7 +101,11 @@ export function createServer(opts: ServerOptions): FastifyInstance {
       throw new AzureError(404, 'ResourceGroupNotFound', `Resource group '${p.resourceGroupName}' could not be found.`);
     }
     if (p.workspaceName !== undefined && p.workspaceName.toLowerCase() !== w.workspaceName.toLowerCase()) {
-      throw new AzureError(404, 'ResourceNotFound', `The Resource 'Microsoft.MachineLearningServices/workspaces/${p.workspaceName}' under resource group '${p.resourceGroupName}' was not found.`);
+      throw new AzureError(
+        404,
+        'ResourceNotFound',
+        `The Resource 'Microsoft.MachineLearningServices/workspaces/${p.workspaceName}' under resource group '${p.resourceGroupName}' was not found.`,
+      );
     }
   });
 
@@ -106,14 +129,34 @@ export function createServer(opts: ServerOptions): FastifyInstance {
     }
     const e = err as { statusCode?: number; message?: string; code?: string };
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
-      reply.code(e.statusCode).send(new AzureError(e.statusCode, e.statusCode === 413 ? 'RequestEntityTooLarge' : 'BadRequest', e.message ?? 'Bad request').toBody());
+      reply
+        .code(e.statusCode)
+        .send(
+          new AzureError(
+            e.statusCode,
+            e.statusCode === 413 ? 'RequestEntityTooLarge' : 'BadRequest',
+            e.message ?? 'Bad request',
+          ).toBody(),
+        );
       return;
     }
-    reply.code(500).send(new AzureError(500, 'InternalServerError', `The local workspace failed: ${e.message ?? String(err)}`).toBody());
+    reply
+      .code(500)
+      .send(
+        new AzureError(500, 'InternalServerError', `The local workspace failed: ${e.message ?? String(err)}`).toBody(),
+      );
   });
 
   app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send(new AzureError(404, 'NotFound', `No operation matches ${req.method} ${pathOf(req)} in this local workspace.`).toBody());
+    reply
+      .code(404)
+      .send(
+        new AzureError(
+          404,
+          'NotFound',
+          `No operation matches ${req.method} ${pathOf(req)} in this local workspace.`,
+        ).toBody(),
+      );
   });
 
   return app;
@@ -132,11 +175,21 @@ export function parse<T>(schema: ZodType<T>, value: unknown, root = 'body'): T {
 }
 
 /** Answers with an ARM resource and optional LRO headers. */
-export function send(reply: FastifyReply, status: number, body: unknown, headers: Record<string, string> = {}): FastifyReply {
+export function send(
+  reply: FastifyReply,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): FastifyReply {
   return reply.code(status).headers(headers).send(body);
 }
 
-export const NameParam = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/, 'must start with a letter or digit and contain only letters, digits, _ . -');
+export const NameParam = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/,
+    'must start with a letter or digit and contain only letters, digits, _ . -',
+  );
 
 /** Resource names in paths are validated like bodies: 400 naming the parameter. */
 export function checkName(value: string, target: string): string {

@@ -44,8 +44,7 @@ export function armChild(w: WorkspaceIdentity, ...path: string[]): Pick<ArmResou
 }
 
 /** Fastify route prefix for workspace children; params :subscriptionId, :resourceGroupName, :workspaceName. */
-export const WS_ROUTE =
-  `/subscriptions/:subscriptionId/resourceGroups/:resourceGroupName/providers/${PROVIDER}/workspaces/:workspaceName`;
+export const WS_ROUTE = `/subscriptions/:subscriptionId/resourceGroups/:resourceGroupName/providers/${PROVIDER}/workspaces/:workspaceName`;
 
 export function systemData(createdAt: string, modifiedAt = createdAt): Record<string, string> {
   return {

@@ -30,14 +30,22 @@ export class Operations {
    */
   start(work: () => Promise<void>, opts: { withLocation?: boolean } = {}): Record<string, string> {
     const name = randomUUID();
-    const record: OperationRecord = { id: this.statusPath(name), name, status: 'InProgress', startTime: new Date().toISOString() };
+    const record: OperationRecord = {
+      id: this.statusPath(name),
+      name,
+      status: 'InProgress',
+      startTime: new Date().toISOString(),
+    };
     this.store.put('operations', name, record);
     // setImmediate: the 201/202 answer goes out before the work starts, as on Azure.
     setImmediate(() => {
       work().then(
         () => this.finish(name, 'Succeeded'),
         (err: unknown) => {
-          const e = err instanceof AzureError ? { code: err.code, message: err.message } : { code: 'InternalError', message: String((err as Error)?.message ?? err) };
+          const e =
+            err instanceof AzureError
+              ? { code: err.code, message: err.message }
+              : { code: 'InternalError', message: String((err as Error)?.message ?? err) };
           this.finish(name, 'Failed', e);
         },
       );
@@ -52,14 +60,23 @@ export class Operations {
   /** Operations still InProgress when the emulator stopped cannot finish: fail them with the reason. */
   failInterrupted(): void {
     for (const op of this.store.list<OperationRecord>('operations')) {
-      if (op.status === 'InProgress') this.finish(op.name, 'Failed', { code: 'OperationInterrupted', message: 'The local workspace stopped while this operation was in progress.' });
+      if (op.status === 'InProgress')
+        this.finish(op.name, 'Failed', {
+          code: 'OperationInterrupted',
+          message: 'The local workspace stopped while this operation was in progress.',
+        });
     }
   }
 
   private finish(name: string, status: OperationStatus, error?: OperationRecord['error']): void {
     const op = this.get(name);
     if (!op) return;
-    this.store.put('operations', name, { ...op, status, endTime: new Date().toISOString(), ...(error ? { error } : {}) });
+    this.store.put('operations', name, {
+      ...op,
+      status,
+      endTime: new Date().toISOString(),
+      ...(error ? { error } : {}),
+    });
   }
 
   private statusPath(name: string): string {
@@ -69,7 +86,8 @@ export class Operations {
   private headers(name: string, withLocation: boolean): Record<string, string> {
     const q = '?api-version=2022-10-01';
     const h: Record<string, string> = { 'Azure-AsyncOperation': `${this.baseUrl()}${this.statusPath(name)}${q}` };
-    if (withLocation) h.Location = `${this.baseUrl()}/subscriptions/${this.ws.subscriptionId}/providers/${PROVIDER}/locations/${this.ws.location}/mfeOperationResults/${name}${q}`;
+    if (withLocation)
+      h.Location = `${this.baseUrl()}/subscriptions/${this.ws.subscriptionId}/providers/${PROVIDER}/locations/${this.ws.location}/mfeOperationResults/${name}${q}`;
     if (this.retryAfterSeconds > 0) h['Retry-After'] = String(this.retryAfterSeconds);
     return h;
   }

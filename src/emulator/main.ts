@@ -20,7 +20,11 @@ async function main(): Promise<void> {
   const ws = await startLocalWorkspace({
     dataDir,
     port,
-    azurite: azuriteEndpoint ? { connect: { blobEndpoint: azuriteEndpoint } } : azuritePort ? { port: Number(azuritePort) } : {},
+    azurite: azuriteEndpoint
+      ? { connect: { blobEndpoint: azuriteEndpoint } }
+      : azuritePort
+        ? { port: Number(azuritePort) }
+        : {},
   });
   process.stdout.write(
     `${JSON.stringify({

@@ -1,6 +1,6 @@
 // Data quality of collected rows against the baseline (the serving model's training data), with Azure model
 // monitoring's metric names: null value rate, data type error rate, out-of-bounds rate; and the unseen category rate.
-import { CollectedRow, Feature, MISSING, readCategory, readNumber, TYPE_ERROR } from './values';
+import { type CollectedRow, type Feature, MISSING, readCategory, readNumber, TYPE_ERROR } from './values';
 
 /** What the baseline says a feature's values may be: plain data, so it can be stored with the model. */
 export type BaselineProfile =
@@ -36,7 +36,7 @@ export function profileBaseline(features: readonly Feature[], rows: readonly Col
     let max = -Infinity;
     for (const row of rows) {
       const x = readNumber(row[name]);
-      if (typeof x === 'number') (min = Math.min(min, x)), (max = Math.max(max, x));
+      if (typeof x === 'number') ((min = Math.min(min, x)), (max = Math.max(max, x)));
     }
     return min <= max ? { feature: name, type, min, max } : { feature: name, type, min: null, max: null };
   });

@@ -1,6 +1,6 @@
 // Judges one rollout step from live metrics over a window: the challenger's deployment passes, breaches a threshold,
 // or has served too little traffic to judge.
-import { Counts, distributionDistance } from './distribution-distance';
+import { type Counts, distributionDistance } from './distribution-distance';
 
 /** One deployment's live metrics over the judged window. */
 export interface DeploymentWindow {
@@ -30,11 +30,7 @@ export interface RolloutThresholds {
 }
 
 export type RolloutMetric =
-  | 'serverErrorRate'
-  | 'clientErrorRate'
-  | 'p95LatencyMs'
-  | 'p95LatencyRatio'
-  | 'predictionDistance';
+  'serverErrorRate' | 'clientErrorRate' | 'p95LatencyMs' | 'p95LatencyRatio' | 'predictionDistance';
 
 export interface Breach {
   metric: RolloutMetric;

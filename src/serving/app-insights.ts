@@ -34,7 +34,10 @@ export async function startAppInsights(
   attributes: Record<string, string>,
   logger: Logger,
 ): Promise<AppInsightsExporter> {
-  if (started) throw new Error('Application Insights export is already running in this process; run one scoring server per process');
+  if (started)
+    throw new Error(
+      'Application Insights export is already running in this process; run one scoring server per process',
+    );
   const { useAzureMonitor, shutdownAzureMonitor } = await import('@azure/monitor-opentelemetry');
   useAzureMonitor({
     azureMonitorExporterOptions: { connectionString, disableOfflineStorage: true },
@@ -44,7 +47,10 @@ export async function startAppInsights(
   started = true;
   // Exporter problems (ingestion unreachable, rejected items) go to the deployment log, not stdout, which the
   // workspace reads for the "listening" line.
-  const log = (level: 'error' | 'warn') => (message: string, ...args: unknown[]) => logger[level]({ event: 'app-insights', args }, message);
+  const log =
+    (level: 'error' | 'warn') =>
+    (message: string, ...args: unknown[]) =>
+      logger[level]({ event: 'app-insights', args }, message);
   diag.setLogger(
     { error: log('error'), warn: log('warn'), info: () => {}, debug: () => {}, verbose: () => {} },
     { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
@@ -75,7 +81,10 @@ export async function startAppInsights(
       try {
         await shutdownAzureMonitor();
       } catch (err) {
-        logger.error({ event: 'app-insights', err }, 'Application Insights flush failed at shutdown; undelivered telemetry is dropped');
+        logger.error(
+          { event: 'app-insights', err },
+          'Application Insights flush failed at shutdown; undelivered telemetry is dropped',
+        );
       }
       started = false;
     },

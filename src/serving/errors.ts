@@ -29,18 +29,26 @@ export function invalidJsonBody(body: string): ScoringError {
     const reason = (err as Error).message.replace(/, (?:\.\.\.)?".*$/s, '');
     return badRequest(`the body is not valid JSON (${reason}); send rows as JSON, see /swagger.json`);
   }
-  return badRequest('the body has a "__proto__" or "constructor.prototype" key, which is refused for safety; rename that column');
+  return badRequest(
+    'the body has a "__proto__" or "constructor.prototype" key, which is refused for safety; rename that column',
+  );
 }
 
 /** Status and caller-facing message for any error reaching the error handler; 5xx details stay in the log. */
-export function messageFor(error: FastifyError | ScoringError | Error, bodyLimit: number): { status: number; message: string } {
+export function messageFor(
+  error: FastifyError | ScoringError | Error,
+  bodyLimit: number,
+): { status: number; message: string } {
   if (error instanceof ScoringError) return { status: error.statusCode, message: error.message };
   const fe = error as FastifyError;
   switch (fe.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { status: 413, message: `request body is larger than ${bodyLimit} bytes; send fewer rows per request` };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { status: 415, message: 'unsupported content type; send the body as JSON with Content-Type: application/json' };
+      return {
+        status: 415,
+        message: 'unsupported content type; send the body as JSON with Content-Type: application/json',
+      };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return { status: 400, message: 'the request body is empty; send rows as JSON, see /swagger.json' };
   }

@@ -11,10 +11,7 @@ export type KeySource = { primaryKey: string; secondaryKey?: string } | { keyFil
 
 /** Shorter keys are accepted (Azure's regenerateKeys takes a caller-chosen keyValue) but reported as weak. */
 export const RECOMMENDED_KEY_LENGTH = 16;
-const KeyText = z
-  .string()
-  .min(1, 'a key must not be empty')
-  .regex(/^\S+$/, 'a key must not contain whitespace');
+const KeyText = z.string().min(1, 'a key must not be empty').regex(/^\S+$/, 'a key must not contain whitespace');
 const KeyFileSchema = z.object({ primaryKey: KeyText, secondaryKey: KeyText.optional() });
 
 export interface KeyRingEvents {
@@ -74,7 +71,8 @@ export class KeyRing {
       const keys = [source.primaryKey, source.secondaryKey].filter((k): k is string => k !== undefined);
       for (const key of keys) {
         const ok = KeyText.safeParse(key);
-        if (!ok.success) throw new Error(`endpoint key rejected: ${ok.error.issues[0]?.message}; generate a random key`);
+        if (!ok.success)
+          throw new Error(`endpoint key rejected: ${ok.error.issues[0]?.message}; generate a random key`);
       }
       this.digests = keys.map(digest);
       this.weakKeys = keys.filter((k) => k.length < RECOMMENDED_KEY_LENGTH).length;

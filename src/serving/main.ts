@@ -40,7 +40,9 @@ function readEnv(): Env {
 function keySource(env: Env): KeySource {
   if (env.AMLOPS_KEYS_FILE) return { keyFile: env.AMLOPS_KEYS_FILE };
   if (env.AMLOPS_PRIMARY_KEY) return { primaryKey: env.AMLOPS_PRIMARY_KEY, secondaryKey: env.AMLOPS_SECONDARY_KEY };
-  throw new Error('no endpoint keys: set AMLOPS_KEYS_FILE (JSON {"primaryKey","secondaryKey"}, rotatable) or AMLOPS_PRIMARY_KEY');
+  throw new Error(
+    'no endpoint keys: set AMLOPS_KEYS_FILE (JSON {"primaryKey","secondaryKey"}, rotatable) or AMLOPS_PRIMARY_KEY',
+  );
 }
 
 async function main(): Promise<void> {
@@ -63,7 +65,9 @@ async function main(): Promise<void> {
     bodyLimitBytes: env.AMLOPS_BODY_LIMIT_BYTES,
   });
   // The spawner reads this line to learn the port (AMLOPS_PORT=0 picks a free one).
-  process.stdout.write(`${JSON.stringify({ event: 'listening', url: server.url, port: server.port, pid: process.pid, logFile: server.logFile })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ event: 'listening', url: server.url, port: server.port, pid: process.pid, logFile: server.logFile })}\n`,
+  );
 
   let stopping = false;
   const stop = (signal: string): void => {
@@ -71,7 +75,9 @@ async function main(): Promise<void> {
     stopping = true;
     // In-flight requests finish; a hung one must not keep the deployment from being replaced.
     const timer = setTimeout(() => {
-      process.stderr.write(`scoring server: shutdown after ${signal} took longer than ${env.AMLOPS_SHUTDOWN_TIMEOUT_MS} ms; exiting\n`);
+      process.stderr.write(
+        `scoring server: shutdown after ${signal} took longer than ${env.AMLOPS_SHUTDOWN_TIMEOUT_MS} ms; exiting\n`,
+      );
       process.exit(1);
     }, env.AMLOPS_SHUTDOWN_TIMEOUT_MS);
     timer.unref();
@@ -89,7 +95,9 @@ async function main(): Promise<void> {
     try {
       server.reloadKeys();
     } catch (err) {
-      process.stderr.write(`scoring server: key reload on SIGHUP failed, previous keys stay in force: ${(err as Error).message}\n`);
+      process.stderr.write(
+        `scoring server: key reload on SIGHUP failed, previous keys stay in force: ${(err as Error).message}\n`,
+      );
     }
   });
 }

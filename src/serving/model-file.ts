@@ -9,13 +9,17 @@ export function loadModelFile(path: string): LoadedModel {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read model file ${path}: ${(err as Error).message}; set AMLOPS_MODEL_PATH to the registered model's artifact JSON`);
+    throw new Error(
+      `cannot read model file ${path}: ${(err as Error).message}; set AMLOPS_MODEL_PATH to the registered model's artifact JSON`,
+    );
   }
   let artifact: ModelArtifact;
   try {
     artifact = JSON.parse(text) as ModelArtifact;
   } catch (err) {
-    throw new Error(`model file ${path} is not JSON (${(err as Error).message}); register the artifact JSON the AutoML job produced`);
+    throw new Error(
+      `model file ${path} is not JSON (${(err as Error).message}); register the artifact JSON the AutoML job produced`,
+    );
   }
   try {
     return loadModel(artifact);

@@ -25,7 +25,14 @@ declare module 'fastify' {
 }
 
 // Routes probed constantly (orchestrators, dashboards) would drown the request log; they are still counted in metrics.
-const QUIET_ROUTES = new Set(['/', '/liveness', '/readiness', '/metrics', '/swagger/:file', '/swagger/swagger-initializer.js']);
+const QUIET_ROUTES = new Set([
+  '/',
+  '/liveness',
+  '/readiness',
+  '/metrics',
+  '/swagger/:file',
+  '/swagger/swagger-initializer.js',
+]);
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Caller-sent x-ms-request-id when well-formed (echoed back), else a new UUID; used as fastify's genReqId. */

@@ -1,6 +1,13 @@
 // The scoring server of one deployment: fastify app with auth, scoring, swagger, health routes; start and graceful close.
 import { performance } from 'node:perf_hooks';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { LoadedModel } from '../automl/types';
 import { startAppInsights, type AppInsightsExporter } from './app-insights';
@@ -96,13 +103,23 @@ export async function buildScoringApp(options: ScoringServerOptions): Promise<{
       onReload: (info) =>
         logger[info.weakKeys > 0 ? 'warn' : 'info'](
           { event: 'keys-reloaded', ...info },
-          info.weakKeys > 0 ? `endpoint keys loaded; ${info.weakKeys} shorter than ${RECOMMENDED_KEY_LENGTH} characters: regenerate them` : 'endpoint keys loaded',
+          info.weakKeys > 0
+            ? `endpoint keys loaded; ${info.weakKeys} shorter than ${RECOMMENDED_KEY_LENGTH} characters: regenerate them`
+            : 'endpoint keys loaded',
         ),
-      onReloadError: (info) => logger.error({ event: 'keys-reload-failed', ...info }, 'key file changed but is unreadable; previous keys stay in force'),
+      onReloadError: (info) =>
+        logger.error(
+          { event: 'keys-reload-failed', ...info },
+          'key file changed but is unreadable; previous keys stay in force',
+        ),
     },
     options.keyPollIntervalMs,
   );
-  const metrics = createServingMetrics({ endpoint: bindings.endpoint, deployment: bindings.deployment, model_version: bindings.modelVersion });
+  const metrics = createServingMetrics({
+    endpoint: bindings.endpoint,
+    deployment: bindings.deployment,
+    model_version: bindings.modelVersion,
+  });
   const telemetryOn = options.appInsightsEnabled ?? false;
   let appInsights: AppInsightsExporter | undefined;
   if (telemetryOn && options.appInsightsConnectionString) {
@@ -116,7 +133,11 @@ export async function buildScoringApp(options: ScoringServerOptions): Promise<{
   }
   const sampleRate = options.logBodySampleRate ?? 0;
   const validateRows = compileRowValidator(model.inputSchema, model.artifact.target);
-  const swaggerInfo = { title: `${bindings.endpoint}/${bindings.deployment}`, modelName: options.modelName, modelVersion: options.modelVersion };
+  const swaggerInfo = {
+    title: `${bindings.endpoint}/${bindings.deployment}`,
+    modelName: options.modelName,
+    modelVersion: options.modelVersion,
+  };
   const swaggerDocs = { 2: buildSwagger(model, swaggerInfo, 2), 3: buildSwagger(model, swaggerInfo, 3) };
   let ready = false;
 
@@ -141,11 +162,19 @@ export async function buildScoringApp(options: ScoringServerOptions): Promise<{
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string; // parseAs: 'string'
     parseJson(request, text, (err, value) =>
-      (err as FastifyError | null)?.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? done(invalidJsonBody(text), undefined) : done(err, value),
+      (err as FastifyError | null)?.code === 'FST_ERR_CTP_INVALID_JSON_BODY'
+        ? done(invalidJsonBody(text), undefined)
+        : done(err, value),
     );
   });
 
-  const sendJson = registerRequestTelemetry(app, { metrics, log, appInsights, enabled: telemetryOn, bodySampleRate: sampleRate });
+  const sendJson = registerRequestTelemetry(app, {
+    metrics,
+    log,
+    appInsights,
+    enabled: telemetryOn,
+    bodySampleRate: sampleRate,
+  });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, message } = messageFor(error, bodyLimit);
@@ -162,8 +191,12 @@ export async function buildScoringApp(options: ScoringServerOptions): Promise<{
 
   const authenticate = (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void => {
     const header = request.headers.authorization;
-    if (header === undefined) return done(new ScoringError(401, 'missing Authorization header; send "Authorization: Bearer <endpoint key>"'));
-    if (!keyRing.check(header)) return done(new ScoringError(401, 'invalid endpoint key; use the primary or secondary key from the endpoint (listKeys)'));
+    if (header === undefined)
+      return done(new ScoringError(401, 'missing Authorization header; send "Authorization: Bearer <endpoint key>"'));
+    if (!keyRing.check(header))
+      return done(
+        new ScoringError(401, 'invalid endpoint key; use the primary or secondary key from the endpoint (listKeys)'),
+      );
     done();
   };
 
@@ -174,10 +207,13 @@ export async function buildScoringApp(options: ScoringServerOptions): Promise<{
   );
   app.get<{ Querystring: { version?: string } }>('/swagger.json', async (request, reply) => {
     const version = request.query.version ?? '2';
-    if (version !== '2' && version !== '3') throw new ScoringError(400, 'version must be 2 (Swagger 2.0, default) or 3 (OpenAPI 3.0)');
+    if (version !== '2' && version !== '3')
+      throw new ScoringError(400, 'version must be 2 (Swagger 2.0, default) or 3 (OpenAPI 3.0)');
     return reply.send(swaggerDocs[version]);
   });
-  app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
   registerSwaggerUi(app);
 
   app.post('/score', { onRequest: authenticate }, async (request: FastifyRequest, reply: FastifyReply) => {
@@ -187,13 +223,18 @@ export async function buildScoringApp(options: ScoringServerOptions): Promise<{
     let predictions: Predictions;
     try {
       predictions =
-        parsed.method === 'predict_proba' ? toProbabilities(model.classes, model.predictProba(rows)) : model.predict(rows);
+        parsed.method === 'predict_proba'
+          ? toProbabilities(model.classes, model.predictProba(rows))
+          : model.predict(rows);
     } catch (err) {
       logger.error({ event: 'model-error', requestId: request.id, err }, 'model failed to score');
       throw new ScoringError(500, 'the model failed to score these rows; the deployment log has the details');
     }
     if (predictions.length !== rows.length) {
-      throw new ScoringError(500, `the model returned ${predictions.length} predictions for ${rows.length} rows; check the model artifact`);
+      throw new ScoringError(
+        500,
+        `the model returned ${predictions.length} predictions for ${rows.length} rows; check the model artifact`,
+      );
     }
     const execMs = performance.now() - t0;
     const t = request.telemetry;
@@ -244,12 +285,23 @@ export async function startScoringServer(options: ScoringServerOptions): Promise
     await app.listen({ port: options.port ?? 0, host });
   } catch (err) {
     await shutdown();
-    throw new Error(`scoring server cannot listen on ${host}:${options.port ?? 0}: ${(err as Error).message}; choose another port`);
+    throw new Error(
+      `scoring server cannot listen on ${host}:${options.port ?? 0}: ${(err as Error).message}; choose another port`,
+    );
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 0);
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  app.log.info({ event: 'listening', url, keyCount: keyRing.size, weakKeys: keyRing.weakKeys, appInsights: options.appInsightsEnabled ?? false }, 'scoring server listening');
+  app.log.info(
+    {
+      event: 'listening',
+      url,
+      keyCount: keyRing.size,
+      weakKeys: keyRing.weakKeys,
+      appInsights: options.appInsightsEnabled ?? false,
+    },
+    'scoring server listening',
+  );
   let closing: Promise<void> | undefined;
   return {
     url,

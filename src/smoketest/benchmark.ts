@@ -88,10 +88,15 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
         ...(options.ca ? { tlsOptions: { ca: options.ca } } : {}),
         body,
         connections,
-        ...(options.requests !== undefined ? { amount: options.requests } : { duration: options.durationSeconds ?? 10 }),
+        ...(options.requests !== undefined
+          ? { amount: options.requests }
+          : { duration: options.durationSeconds ?? 10 }),
         timeout: Math.ceil((options.timeoutMs ?? 10_000) / 1000),
       },
-      (err, res) => (err ? reject(new Error(`benchmark of ${options.scoringUri} failed to run: ${(err as Error).message}`)) : resolve(res)),
+      (err, res) =>
+        err
+          ? reject(new Error(`benchmark of ${options.scoringUri} failed to run: ${(err as Error).message}`))
+          : resolve(res),
     );
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
       latencies.push(responseTime);
@@ -100,7 +105,9 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     });
   });
   const requests = latencies.length;
-  const failed = Object.entries(statusCounts).reduce((n, [status, count]) => (status.startsWith('2') ? n : n + count), 0) + result.errors;
+  const failed =
+    Object.entries(statusCounts).reduce((n, [status, count]) => (status.startsWith('2') ? n : n + count), 0) +
+    result.errors;
   const attempts = requests + result.errors;
   const out: BenchmarkResult = {
     scoringUri: options.scoringUri,
@@ -128,10 +135,16 @@ export function benchmarkText(r: BenchmarkResult): string {
     `Benchmark of ${r.scoringUri} at ${r.startedAt}`,
     `${r.requests} requests in ${r.durationSeconds.toFixed(2)} s at ${r.connections} connections: ${r.requestsPerSecond} req/s; body ${r.bodyBytes} bytes`,
     '',
-    textTable(['latency ms', 'min', 'mean', 'p50', 'p90', 'p95', 'p99', 'max'], [['', ...[l.min, l.mean, l.p50, l.p90, l.p95, l.p99, l.max].map((v) => v.toFixed(2))]]),
+    textTable(
+      ['latency ms', 'min', 'mean', 'p50', 'p90', 'p95', 'p99', 'max'],
+      [['', ...[l.min, l.mean, l.p50, l.p90, l.p95, l.p99, l.max].map((v) => v.toFixed(2))]],
+    ),
     textTable(
       ['status', 'count'],
-      [...Object.entries(r.statusCounts).sort(), ...(r.transportErrors > 0 ? [['transport errors', String(r.transportErrors)]] : [])].map(([s, c]) => [String(s), String(c)]),
+      [
+        ...Object.entries(r.statusCounts).sort(),
+        ...(r.transportErrors > 0 ? [['transport errors', String(r.transportErrors)]] : []),
+      ].map(([s, c]) => [String(s), String(c)]),
     ),
     `error rate ${(r.errorRate * 100).toFixed(3)}%`,
   ];

@@ -31,11 +31,20 @@ export function applyGate(m: GateInput, t: BenchmarkThresholds): GateResult {
     reasons.push(`${ok ? 'ok' : 'FAILED'}: ${text}`);
   };
   if (m.requests === 0) rule(false, 'no request completed; is the endpoint reachable?');
-  if (t.maxP95Ms !== undefined) rule(m.latencyMs.p95 <= t.maxP95Ms, `p95 latency ${m.latencyMs.p95.toFixed(2)} ms <= ${t.maxP95Ms} ms`);
-  if (t.maxP99Ms !== undefined) rule(m.latencyMs.p99 <= t.maxP99Ms, `p99 latency ${m.latencyMs.p99.toFixed(2)} ms <= ${t.maxP99Ms} ms`);
-  if (t.maxErrorRate !== undefined) rule(m.errorRate <= t.maxErrorRate, `error rate ${(m.errorRate * 100).toFixed(3)}% <= ${(t.maxErrorRate * 100).toFixed(3)}%`);
+  if (t.maxP95Ms !== undefined)
+    rule(m.latencyMs.p95 <= t.maxP95Ms, `p95 latency ${m.latencyMs.p95.toFixed(2)} ms <= ${t.maxP95Ms} ms`);
+  if (t.maxP99Ms !== undefined)
+    rule(m.latencyMs.p99 <= t.maxP99Ms, `p99 latency ${m.latencyMs.p99.toFixed(2)} ms <= ${t.maxP99Ms} ms`);
+  if (t.maxErrorRate !== undefined)
+    rule(
+      m.errorRate <= t.maxErrorRate,
+      `error rate ${(m.errorRate * 100).toFixed(3)}% <= ${(t.maxErrorRate * 100).toFixed(3)}%`,
+    );
   if (t.minRequestsPerSecond !== undefined) {
-    rule(m.requestsPerSecond >= t.minRequestsPerSecond, `throughput ${m.requestsPerSecond.toFixed(0)} req/s >= ${t.minRequestsPerSecond} req/s`);
+    rule(
+      m.requestsPerSecond >= t.minRequestsPerSecond,
+      `throughput ${m.requestsPerSecond.toFixed(0)} req/s >= ${t.minRequestsPerSecond} req/s`,
+    );
   }
   return { passed, reasons };
 }

@@ -29,7 +29,9 @@ export function rowsOf(body: unknown): Array<Record<string, unknown>> | undefine
   if (Array.isArray(b.data)) return b.data;
   const split = b.input_data;
   if (Array.isArray(split?.columns) && Array.isArray(split?.data)) {
-    return (split.data as unknown[][]).map((values) => Object.fromEntries((split.columns as string[]).map((c, i) => [c, values[i]])));
+    return (split.data as unknown[][]).map((values) =>
+      Object.fromEntries((split.columns as string[]).map((c, i) => [c, values[i]])),
+    );
   }
   return undefined;
 }
@@ -57,7 +59,8 @@ export function classesOf(doc: Doc): string[] | undefined {
     if (depth > 12 || typeof node !== 'object' || node === null) return undefined;
     const n = node as Doc;
     if (typeof n.$ref === 'string') return walk(resolveRef(doc, n.$ref), depth + 1);
-    if (Array.isArray(n.enum) && n.enum.length > 0 && n.enum.every((v: unknown) => typeof v === 'string')) return n.enum as string[];
+    if (Array.isArray(n.enum) && n.enum.length > 0 && n.enum.every((v: unknown) => typeof v === 'string'))
+      return n.enum as string[];
     for (const child of Object.values(n)) {
       const found = walk(child, depth + 1);
       if (found) return found;
@@ -68,7 +71,10 @@ export function classesOf(doc: Doc): string[] | undefined {
 }
 
 function resolveRef(doc: Doc, ref: string): Doc | undefined {
-  return ref.replace(/^#\//, '').split('/').reduce<Doc | undefined>((node, part) => node?.[part], doc);
+  return ref
+    .replace(/^#\//, '')
+    .split('/')
+    .reduce<Doc | undefined>((node, part) => node?.[part], doc);
 }
 
 /** The POST operation whose path ends in /score. */

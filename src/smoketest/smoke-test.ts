@@ -57,10 +57,16 @@ export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTest
   };
 
   await check('health', async () => {
-    const r = await call(healthUriOf(options), { headers: { authorization: `Bearer ${options.key}` } }, options.timeoutMs, options);
+    const r = await call(
+      healthUriOf(options),
+      { headers: { authorization: `Bearer ${options.key}` } },
+      options.timeoutMs,
+      options,
+    );
     if (r.status !== 200) fail(`GET ${healthUriOf(options)} answered ${brief(r)}; expected 200 "Healthy"`);
     const body = typeof r.json === 'string' ? r.json : r.text;
-    if (body.trim() !== 'Healthy') fail(`GET ${healthUriOf(options)} answered ${JSON.stringify(r.text.slice(0, 80))}; expected "Healthy"`);
+    if (body.trim() !== 'Healthy')
+      fail(`GET ${healthUriOf(options)} answered ${JSON.stringify(r.text.slice(0, 80))}; expected "Healthy"`);
     return `200 Healthy in ${r.ms.toFixed(1)} ms`;
   });
 
@@ -68,7 +74,8 @@ export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTest
   await check('swagger', async () => {
     const uri = swaggerUriOf(options);
     const r = await call(uri, { headers: { authorization: `Bearer ${options.key}` } }, options.timeoutMs, options);
-    if (r.status !== 200 || typeof r.json !== 'object' || r.json === null) fail(`GET ${uri} answered ${brief(r)}; expected a JSON OpenAPI document`);
+    if (r.status !== 200 || typeof r.json !== 'object' || r.json === null)
+      fail(`GET ${uri} answered ${brief(r)}; expected a JSON OpenAPI document`);
     const fetched = r.json as Doc;
     try {
       // validate() dereferences in place; keep the fetched document as served.
@@ -78,31 +85,44 @@ export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTest
     }
     doc = fetched;
     const paths = Object.keys((fetched.paths as Doc | undefined) ?? {});
-    if (!paths.some((p) => /\/score\/?$/.test(p))) fail(`${uri} documents no /score operation (paths: ${paths.join(', ')})`);
+    if (!paths.some((p) => /\/score\/?$/.test(p)))
+      fail(`${uri} documents no /score operation (paths: ${paths.join(', ')})`);
     return `valid ${typeof fetched.swagger === 'string' ? `Swagger ${fetched.swagger}` : `OpenAPI ${String(fetched.openapi)}`} with POST /score`;
   });
 
   const example = doc ? exampleRequestOf(doc) : undefined;
-  const requestBody: unknown = options.rows ? { Inputs: { data: options.rows }, GlobalParameters: { method: 'predict' } } : example;
+  const requestBody: unknown = options.rows
+    ? { Inputs: { data: options.rows }, GlobalParameters: { method: 'predict' } }
+    : example;
   const rows = rowsOf(requestBody);
   const classes = options.expectedClasses ?? (doc ? classesOf(doc) : undefined);
   const bodyText = requestBody === undefined ? '' : JSON.stringify(requestBody);
 
   const scoreKnownRows = async (): Promise<string> => {
-    if (!rows || rows.length === 0) fail('no rows to score: pass rows, or serve a swagger document with an example request');
+    if (!rows || rows.length === 0)
+      fail('no rows to score: pass rows, or serve a swagger document with an example request');
     const r = await score(options, bodyText);
     if (r.status !== 200) fail(`scoring ${rows!.length} known rows answered ${brief(r)}`);
     const predictions = predictionsOf(r.json);
-    if (!predictions) fail(`reply has no predictions list (expected {"Results":[...]}, {"result":[...]} or a list): ${r.text.slice(0, 200)}`);
+    if (!predictions)
+      fail(
+        `reply has no predictions list (expected {"Results":[...]}, {"result":[...]} or a list): ${r.text.slice(0, 200)}`,
+      );
     if (predictions!.length !== rows!.length) fail(`sent ${rows!.length} rows, got ${predictions!.length} predictions`);
     const labels = predictions!.map((p: Prediction) => (typeof p === 'object' ? JSON.stringify(p) : String(p)));
     if (classes) {
       const unknown = labels.filter((l) => !classes.includes(l));
-      if (unknown.length > 0) fail(`labels ${JSON.stringify([...new Set(unknown)])} are not among the model's classes ${JSON.stringify(classes)}`);
+      if (unknown.length > 0)
+        fail(
+          `labels ${JSON.stringify([...new Set(unknown)])} are not among the model's classes ${JSON.stringify(classes)}`,
+        );
     }
     if (options.expectedLabels) {
       const wrong = labels.findIndex((l, i) => l !== options.expectedLabels![i]);
-      if (wrong >= 0) fail(`row ${wrong}: got label ${JSON.stringify(labels[wrong])}, expected ${JSON.stringify(options.expectedLabels[wrong])}`);
+      if (wrong >= 0)
+        fail(
+          `row ${wrong}: got label ${JSON.stringify(labels[wrong])}, expected ${JSON.stringify(options.expectedLabels[wrong])}`,
+        );
     }
     return `${rows!.length} rows -> ${JSON.stringify(labels.slice(0, 5))}${labels.length > 5 ? '...' : ''} in ${r.ms.toFixed(1)} ms${classes ? `; all in ${JSON.stringify(classes)}` : ''}`;
   };
@@ -122,7 +142,10 @@ export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTest
     const first = rows?.[0];
     const column = first ? Object.keys(first).find((k) => typeof first[k] === 'number') : undefined;
     if (first && column) {
-      const body = JSON.stringify({ Inputs: { data: [{ ...first, [column]: 'not-a-number' }] }, GlobalParameters: { method: 'predict' } });
+      const body = JSON.stringify({
+        Inputs: { data: [{ ...first, [column]: 'not-a-number' }] },
+        GlobalParameters: { method: 'predict' },
+      });
       const badRow = await score(options, body);
       if (badRow.status !== 400) fail(`a text value in numeric column '${column}' got ${brief(badRow)}; expected 400`);
       const message = (badRow.json as { message?: unknown } | undefined)?.message;
@@ -138,7 +161,12 @@ export async function runSmokeTest(options: SmokeTestOptions): Promise<SmokeTest
     return `200 in ${r.ms.toFixed(1)} ms`;
   });
 
-  const result: SmokeTestResult = { passed: checks.every((c) => c.passed), scoringUri: options.scoringUri, startedAt, checks };
+  const result: SmokeTestResult = {
+    passed: checks.every((c) => c.passed),
+    scoringUri: options.scoringUri,
+    startedAt,
+    checks,
+  };
   if (options.outDir) result.files = writeReport(options.outDir, 'smoke-test', bodyText, result, smokeTestText(result));
   return result;
 }

@@ -116,8 +116,7 @@ export function addEndpointCommands(
       else {
         const swagger = await http(ep, ep.swaggerUri);
         const example = exampleRequestOf(JSON.parse(swagger.text) as Record<string, unknown>) as
-          | { Inputs?: { data?: Record<string, unknown>[] } }
-          | undefined;
+          { Inputs?: { data?: Record<string, unknown>[] } } | undefined;
         rows = example?.Inputs?.data ?? [];
       }
       rows = rows.slice(0, Number(flags.rows));

@@ -11,6 +11,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: Error) => {
-  console.error(err instanceof ConfigError || err instanceof UserError ? err.message : `amlops: ${err.stack ?? err.message}`);
+  console.error(
+    err instanceof ConfigError || err instanceof UserError ? err.message : `amlops: ${err.stack ?? err.message}`,
+  );
   process.exit(err instanceof ConfigError ? 2 : 1);
 });

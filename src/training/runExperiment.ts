@@ -4,14 +4,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
-  AutoMLProgress,
-  AutoMLResult,
-  AutoMLSettings,
+  type AutoMLProgress,
+  type AutoMLResult,
+  type AutoMLSettings,
   buildResult,
   ExperimentSession,
   prepareExperiment,
-  Table,
-  TrialConfig,
+  type Table,
+  type TrialConfig,
 } from '../automl';
 import type { FromWorker, ToWorker } from './protocol';
 
@@ -181,7 +181,14 @@ export async function runExperiment(opts: RunExperimentOptions): Promise<AutoMLR
         params.set(m.trialId, session.records.find((r) => r.result.trialId === m.trialId)!.model);
       }
     } else {
-      await refitInWorkers(session, choice.members.map((m) => m.trialId), slots, spawn, params, signal);
+      await refitInWorkers(
+        session,
+        choice.members.map((m) => m.trialId),
+        slots,
+        spawn,
+        params,
+        signal,
+      );
     }
     if (signal?.aborted) throw new ExperimentCanceledError();
     return buildResult(prep, session.ordered(), choice, params);

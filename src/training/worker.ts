@@ -1,6 +1,6 @@
 // A trial worker thread (one per "node"): holds the prepared data and runs trials and refits the runner sends it.
 import { parentPort } from 'node:worker_threads';
-import { PreparedExperiment, refitOnAllRows, runTrial } from '../automl';
+import { type PreparedExperiment, refitOnAllRows, runTrial } from '../automl';
 import type { FromWorker, ToWorker } from './protocol';
 
 let prep: PreparedExperiment | undefined;

@@ -20,7 +20,12 @@ export interface EventGridHookOptions {
 export const VALIDATION_EVENT = 'Microsoft.EventGrid.SubscriptionValidationEvent';
 export const BLOB_CREATED = 'Microsoft.Storage.BlobCreated';
 
-const gridEvent = z.object({ id: z.string().min(1), eventType: z.string().min(1), subject: z.string(), data: z.unknown().optional() });
+const gridEvent = z.object({
+  id: z.string().min(1),
+  eventType: z.string().min(1),
+  subject: z.string(),
+  data: z.unknown().optional(),
+});
 const cloudEvent = z.object({
   specversion: z.literal('1.0'),
   id: z.string().min(1),
@@ -52,12 +57,23 @@ const isCloudEvent = (value: unknown): boolean => typeof value === 'object' && v
 
 function readEvents(body: unknown): StorageEvent[] {
   const list = Array.isArray(body) ? body : isCloudEvent(body) ? [body] : undefined;
-  if (!list) throw badRequest('an Event Grid delivery is a JSON array of events (Event Grid schema) or a CloudEvent 1.0 object');
+  if (!list)
+    throw badRequest('an Event Grid delivery is a JSON array of events (Event Grid schema) or a CloudEvent 1.0 object');
   if (list.length === 0) throw badRequest('the delivery holds no events');
   if (isCloudEvent(list[0])) {
-    return parseWith(z.array(cloudEvent), list, 'CloudEvents batch').map((e) => ({ id: e.id, type: e.type, subject: e.subject ?? '', data: e.data }));
+    return parseWith(z.array(cloudEvent), list, 'CloudEvents batch').map((e) => ({
+      id: e.id,
+      type: e.type,
+      subject: e.subject ?? '',
+      data: e.data,
+    }));
   }
-  return parseWith(z.array(gridEvent), list, 'Event Grid events').map((e) => ({ id: e.id, type: e.eventType, subject: e.subject, data: e.data }));
+  return parseWith(z.array(gridEvent), list, 'Event Grid events').map((e) => ({
+    id: e.id,
+    type: e.eventType,
+    subject: e.subject,
+    data: e.data,
+  }));
 }
 
 function presentedSecret(request: FastifyRequest): string | undefined {
@@ -67,13 +83,18 @@ function presentedSecret(request: FastifyRequest): string | undefined {
   return bearerToken(typeof auth === 'string' ? auth : undefined);
 }
 
-export const eventGridHooks: FastifyPluginAsync<EventGridHookOptions> = async (app, { ctx, secret, container, blobPrefix: prefix = '' }) => {
-  if (secret && !container) throw new Error('Event Grid webhooks need a container to watch (eventGrid.container / AMLOPS_EVENTGRID_CONTAINER)');
+export const eventGridHooks: FastifyPluginAsync<EventGridHookOptions> = async (
+  app,
+  { ctx, secret, container, blobPrefix: prefix = '' },
+) => {
+  if (secret && !container)
+    throw new Error('Event Grid webhooks need a container to watch (eventGrid.container / AMLOPS_EVENTGRID_CONTAINER)');
 
   const authenticate = async (request: FastifyRequest) => {
-    if (!secret) throw notFound('Event Grid webhooks are off on this server; set AMLOPS_EVENTGRID_SECRET to turn them on');
+    if (!secret)
+      throw notFound('Event Grid webhooks are off on this server; set AMLOPS_EVENTGRID_SECRET to turn them on');
     if (!sameSecret(presentedSecret(request), secret)) {
-      throw unauthorized('missing or wrong Event Grid secret; put ?code=<secret> in the subscription\'s endpoint URL');
+      throw unauthorized("missing or wrong Event Grid secret; put ?code=<secret> in the subscription's endpoint URL");
     }
   };
 
@@ -93,7 +114,9 @@ export const eventGridHooks: FastifyPluginAsync<EventGridHookOptions> = async (a
     resolveProject(ctx.projects, request.params.project);
     const origin = request.headers['webhook-request-origin'];
     if (typeof origin !== 'string' || !origin) {
-      throw badRequest('the WebHook-Request-Origin header is missing; OPTIONS here is the CloudEvents webhook validation handshake');
+      throw badRequest(
+        'the WebHook-Request-Origin header is missing; OPTIONS here is the CloudEvents webhook validation handshake',
+      );
     }
     return reply.code(200).header('webhook-allowed-origin', origin).header('webhook-allowed-rate', '*').send();
   });
@@ -105,7 +128,10 @@ export const eventGridHooks: FastifyPluginAsync<EventGridHookOptions> = async (a
     const validation = events.find((e) => e.type === VALIDATION_EVENT);
     if (validation) {
       const { validationCode } = parseWith(validationData, validation.data, 'subscription validation event data');
-      request.log.info({ project: project.project, event: 'eventgrid-validation' }, 'Event Grid subscription validated');
+      request.log.info(
+        { project: project.project, event: 'eventgrid-validation' },
+        'Event Grid subscription validated',
+      );
       return reply.code(200).send({ validationResponse: validationCode });
     }
 
@@ -134,7 +160,10 @@ export const eventGridHooks: FastifyPluginAsync<EventGridHookOptions> = async (a
       ),
     );
     const requestIds = results.map((r) => r.requestId);
-    request.log.info({ project: project.project, requestIds, source: 'eventgrid', ignored: ignored.length }, 'retrain triggered');
+    request.log.info(
+      { project: project.project, requestIds, source: 'eventgrid', ignored: ignored.length },
+      'retrain triggered',
+    );
     return reply.code(202).send({ accepted: true, requestIds, workflowId: results[0]?.workflowId, ignored });
   });
 };

@@ -43,14 +43,21 @@ export const githubHooks: FastifyPluginAsync<GithubHookOptions> = async (app, { 
         if (!secret) throw notFound('GitHub webhooks are off on this server; set AMLOPS_GITHUB_SECRET to turn them on');
         const problem = signatureHeaderProblem(header(request, 'x-hub-signature-256'));
         if (problem) throw unauthorized(problem);
-        if (!header(request, 'x-github-event')) throw badRequest('the X-GitHub-Event header is missing; is this a GitHub webhook delivery?');
+        if (!header(request, 'x-github-event'))
+          throw badRequest('the X-GitHub-Event header is missing; is this a GitHub webhook delivery?');
         const delivery = header(request, 'x-github-delivery');
         if (!delivery || !DELIVERY_ID.test(delivery)) {
-          throw badRequest('the X-GitHub-Delivery header is missing or malformed; it is the id that makes redeliveries safe');
+          throw badRequest(
+            'the X-GitHub-Delivery header is missing or malformed; it is the id that makes redeliveries safe',
+          );
         }
       },
       preHandler: async (request) => {
-        const check = checkGithubSignature(secret as string, request.rawBody ?? Buffer.alloc(0), header(request, 'x-hub-signature-256'));
+        const check = checkGithubSignature(
+          secret as string,
+          request.rawBody ?? Buffer.alloc(0),
+          header(request, 'x-hub-signature-256'),
+        );
         if (!check.ok) throw unauthorized(check.why);
       },
     },
@@ -59,17 +66,34 @@ export const githubHooks: FastifyPluginAsync<GithubHookOptions> = async (app, { 
       const event = header(request, 'x-github-event') as string;
       const delivery = header(request, 'x-github-delivery') as string;
       if (event === 'ping') {
-        return reply.code(200).send({ ok: true, message: `GitHub webhook for project ${project.project} is set up; pushes will trigger retraining` });
+        return reply
+          .code(200)
+          .send({
+            ok: true,
+            message: `GitHub webhook for project ${project.project} is set up; pushes will trigger retraining`,
+          });
       }
       if (event !== 'push') {
-        return reply.code(202).send({ accepted: false, ignored: `GitHub "${event}" events do not trigger retraining; subscribe the webhook to push events only` });
+        return reply
+          .code(202)
+          .send({
+            accepted: false,
+            ignored: `GitHub "${event}" events do not trigger retraining; subscribe the webhook to push events only`,
+          });
       }
       const push = parseWith(pushEvent, request.body, 'GitHub push event');
       if (push.deleted || ZERO_SHA.test(push.after)) {
-        return reply.code(202).send({ accepted: false, ignored: `${push.ref} was deleted; there is nothing new to train on` });
+        return reply
+          .code(202)
+          .send({ accepted: false, ignored: `${push.ref} was deleted; there is nothing new to train on` });
       }
       if (wanted && !wanted.has(push.ref)) {
-        return reply.code(202).send({ accepted: false, ignored: `pushes to ${push.ref} do not trigger retraining (branches: ${[...wanted].join(', ')})` });
+        return reply
+          .code(202)
+          .send({
+            accepted: false,
+            ignored: `pushes to ${push.ref} do not trigger retraining (branches: ${[...wanted].join(', ')})`,
+          });
       }
       const who = push.pusher?.name ?? push.sender?.login ?? 'unknown';
       const result = await triggerRetrain(ctx, project, {
@@ -77,7 +101,10 @@ export const githubHooks: FastifyPluginAsync<GithubHookOptions> = async (app, { 
         reason: reasonText(`push to ${push.ref} by ${who} (${push.after.slice(0, 7)})`),
         source: 'github',
       });
-      request.log.info({ project: project.project, requestId: result.requestId, source: 'github' }, 'retrain triggered');
+      request.log.info(
+        { project: project.project, requestId: result.requestId, source: 'github' },
+        'retrain triggered',
+      );
       return reply.code(202).send(result);
     },
   );

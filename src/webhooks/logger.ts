@@ -27,7 +27,13 @@ export function createWebhookLogger(level = 'info', destination?: DestinationStr
       redact: { paths: REDACT, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
       // Query strings carry Event Grid's ?code=<secret>: a request is logged by its path only.
-      serializers: { req: (req: { method?: string; url?: string; id?: string }) => ({ id: req.id, method: req.method, path: pathOf(req.url) }) },
+      serializers: {
+        req: (req: { method?: string; url?: string; id?: string }) => ({
+          id: req.id,
+          method: req.method,
+          path: pathOf(req.url),
+        }),
+      },
     },
     destination ?? pino.destination({ dest: 1, sync: false }),
   );

@@ -21,7 +21,11 @@ async function main(): Promise<void> {
     temporalTimeoutMs: config.temporal.timeoutMs,
     logLevel: config.logLevel,
   });
-  const on = Object.entries({ github: config.secrets.github, eventgrid: config.secrets.eventGrid, retrain: config.secrets.token })
+  const on = Object.entries({
+    github: config.secrets.github,
+    eventgrid: config.secrets.eventGrid,
+    retrain: config.secrets.token,
+  })
     .filter(([, s]) => s)
     .map(([name]) => `${server.url}/hooks/${name}/${config.project.project}`);
   process.stdout.write(

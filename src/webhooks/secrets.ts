@@ -31,7 +31,10 @@ export function checkGithubSignature(secret: string, rawBody: Buffer, header: st
   const expected = createHmac('sha256', secret).update(rawBody).digest();
   // Both are 32 bytes here (the header's form was checked), so timingSafeEqual cannot throw.
   if (!timingSafeEqual(presented, expected)) {
-    return { ok: false, why: "the X-Hub-Signature-256 signature does not match the body; check that the webhook secret matches this server's" };
+    return {
+      ok: false,
+      why: "the X-Hub-Signature-256 signature does not match the body; check that the webhook secret matches this server's",
+    };
   }
   return { ok: true };
 }

@@ -64,18 +64,37 @@ interface ErrorReply {
 }
 
 function errorReply(error: FastifyError | Error, bodyLimit: number): ErrorReply {
-  if (error instanceof WebhookError) return { status: error.statusCode, code: error.code, message: error.message, headers: error.headers };
+  if (error instanceof WebhookError)
+    return { status: error.statusCode, code: error.code, message: error.message, headers: error.headers };
   const fe = error as FastifyError;
-  const reply = (status: number, code: WebhookErrorCode, message: string): ErrorReply => ({ status, code, message, headers: {} });
+  const reply = (status: number, code: WebhookErrorCode, message: string): ErrorReply => ({
+    status,
+    code,
+    message,
+    headers: {},
+  });
   switch (fe.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return reply(413, 'payload_too_large', `the body is larger than ${bodyLimit} bytes; this server accepts webhook payloads up to that size`);
+      return reply(
+        413,
+        'payload_too_large',
+        `the body is larger than ${bodyLimit} bytes; this server accepts webhook payloads up to that size`,
+      );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return reply(415, 'unsupported_media_type', 'unsupported content type; send JSON (Content-Type: application/json, or application/cloudevents+json for CloudEvents)');
+      return reply(
+        415,
+        'unsupported_media_type',
+        'unsupported content type; send JSON (Content-Type: application/json, or application/cloudevents+json for CloudEvents)',
+      );
   }
   const status = fe.statusCode ?? 500;
-  if (status >= 400 && status < 500) return reply(status, status === 413 ? 'payload_too_large' : 'bad_request', fe.message);
-  return reply(500, 'internal', 'internal error in the webhook server; its log has the details. The event was not recorded: redeliver it.');
+  if (status >= 400 && status < 500)
+    return reply(status, status === 413 ? 'payload_too_large' : 'bad_request', fe.message);
+  return reply(
+    500,
+    'internal',
+    'internal error in the webhook server; its log has the details. The event was not recorded: redeliver it.',
+  );
 }
 
 /** Builds the app without listening (tests use inject); startWebhookServer is the usual entry. */
@@ -95,7 +114,8 @@ export async function buildWebhookApp(options: WebhookServerOptions): Promise<Fa
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     const { status, code, message, headers } = errorReply(error, bodyLimit);
     // Our own errors are expected conditions (a sender's mistake, Temporal down) and need no stack; anything else is a bug.
-    if (!(error instanceof WebhookError) && status >= 500) request.log.error({ err: error, status }, 'webhook request failed');
+    if (!(error instanceof WebhookError) && status >= 500)
+      request.log.error({ err: error, status }, 'webhook request failed');
     else if (status >= 500) request.log.warn({ status, error: code, reason: message }, 'webhook request not recorded');
     else request.log.info({ status, error: code, reason: message }, 'webhook request refused');
     return reply.code(status).headers(headers).send({ error: code, message });
@@ -109,12 +129,22 @@ export async function buildWebhookApp(options: WebhookServerOptions): Promise<Fa
   app.addHook('onResponse', async (request, reply) => {
     if (request.routeOptions.url === '/healthz' && reply.statusCode < 400) return;
     request.log.info(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', path: pathOf(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        path: pathOf(request.url),
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+      },
       'request',
     );
   });
 
-  const temporal = temporalTrigger(options.client, options.taskQueue, options.temporalTimeoutMs ?? DEFAULT_TEMPORAL_TIMEOUT_MS);
+  const temporal = temporalTrigger(
+    options.client,
+    options.taskQueue,
+    options.temporalTimeoutMs ?? DEFAULT_TEMPORAL_TIMEOUT_MS,
+  );
   app.addHook('onClose', () => temporal.settle());
   const ctx: HookContext = { projects: options.projects, trigger: temporal.send };
   const { secrets } = options;
@@ -122,7 +152,12 @@ export async function buildWebhookApp(options: WebhookServerOptions): Promise<Fa
     ok: true,
     hooks: { github: Boolean(secrets.github), eventgrid: Boolean(secrets.eventGrid), retrain: Boolean(secrets.token) },
   }));
-  await app.register(githubHooks, { prefix: '/hooks/github', ctx, secret: secrets.github, branches: options.githubBranches });
+  await app.register(githubHooks, {
+    prefix: '/hooks/github',
+    ctx,
+    secret: secrets.github,
+    branches: options.githubBranches,
+  });
   await app.register(eventGridHooks, {
     prefix: '/hooks/eventgrid',
     ctx,

@@ -4,7 +4,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { loadModel, metricValue, parseCsv, tableRows, type ModelArtifact, type RawRow, type Table } from '../../src/automl';
+import {
+  loadModel,
+  metricValue,
+  parseCsv,
+  tableRows,
+  type ModelArtifact,
+  type RawRow,
+  type Table,
+} from '../../src/automl';
 import { AzureMLClient, localTarget } from '../../src/azureml';
 import type { ActivityDeps } from '../../src/activities';
 import { deployModel } from '../../src/activities/deploy-model';
@@ -127,7 +135,11 @@ describe('evaluateModels', () => {
     const auc = (artifact: ModelArtifact) => {
       const model = loadModel(artifact);
       const proba = model.predictProba(rows.map(({ y: _y, ...r }) => asJsonRow(model, r)));
-      return metricValue('AUC_weighted', y, proba.map((p) => p[model.classes.indexOf('yes')]));
+      return metricValue(
+        'AUC_weighted',
+        y,
+        proba.map((p) => p[model.classes.indexOf('yes')]),
+      );
     };
     expect(result).toEqual({
       primaryMetric: 'AUC_weighted',

@@ -21,7 +21,10 @@ export interface TestWorkspace {
 
 export function sdkClient(ws: LocalWorkspace): AzureMachineLearningWorkspaces {
   // The client trusts the workspace's self-signed certificate explicitly; nothing is weakened.
-  return new AzureMachineLearningWorkspaces(ws.credential, ws.subscriptionId, { endpoint: ws.endpoint, tlsOptions: { ca: ws.caCertificate } });
+  return new AzureMachineLearningWorkspaces(ws.credential, ws.subscriptionId, {
+    endpoint: ws.endpoint,
+    tlsOptions: { ca: ws.caCertificate },
+  });
 }
 
 export async function startTestWorkspace(opts: Partial<LocalWorkspaceOptions> = {}): Promise<TestWorkspace> {
@@ -33,7 +36,9 @@ export async function startTestWorkspace(opts: Partial<LocalWorkspaceOptions> = 
     client: sdkClient(ws),
     rg: ws.resourceGroup,
     name: ws.workspaceName,
-    container: BlobServiceClient.fromConnectionString(ws.blob.connectionString).getContainerClient(ws.blob.containerName),
+    container: BlobServiceClient.fromConnectionString(ws.blob.connectionString).getContainerClient(
+      ws.blob.containerName,
+    ),
     dir,
     async dispose() {
       await ws.close();
@@ -47,13 +52,17 @@ export const FAST = { updateIntervalInMs: 100 };
 /** The first `rows` data rows of the demo dataset (header included). */
 export function bankSample(rows: number): string {
   const text = readFileSync(join(__dirname, '..', '..', '..', 'data', 'bankmarketing_train.csv'), 'utf8');
-  return `${text.split('\n').slice(0, rows + 1).join('\n')}\n`;
+  return `${text
+    .split('\n')
+    .slice(0, rows + 1)
+    .join('\n')}\n`;
 }
 
 /** Uploads a CSV and an MLTable file next to it, as Azure ML's docs do; returns the folder's azureml:// URI. */
 export async function uploadMltable(t: TestWorkspace, folder: string, csv: string): Promise<string> {
   await t.container.getBlockBlobClient(`${folder}/data.csv`).upload(csv, Buffer.byteLength(csv));
-  const mltable = 'paths:\n  - file: ./data.csv\ntransformations:\n  - read_delimited:\n      delimiter: ","\n      encoding: utf8\n      header: all_files_same_headers\n';
+  const mltable =
+    'paths:\n  - file: ./data.csv\ntransformations:\n  - read_delimited:\n      delimiter: ","\n      encoding: utf8\n      header: all_files_same_headers\n';
   await t.container.getBlockBlobClient(`${folder}/MLTable`).upload(mltable, mltable.length);
   return `azureml://datastores/workspaceblobstore/paths/${folder}/`;
 }
@@ -66,11 +75,17 @@ export interface RawResponse {
 }
 
 /** A raw HTTPS call to the workspace (admin routes, scoring, MLflow), trusting its certificate. */
-export function call(ws: LocalWorkspace, method: string, urlOrPath: string, opts: { body?: unknown; headers?: Record<string, string>; token?: string | false } = {}): Promise<RawResponse> {
+export function call(
+  ws: LocalWorkspace,
+  method: string,
+  urlOrPath: string,
+  opts: { body?: unknown; headers?: Record<string, string>; token?: string | false } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const url = new URL(urlOrPath, ws.endpoint);
     const go = (token?: string) => {
-      const body = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+      const body =
+        opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
       const req = request(
         url,
         {
@@ -101,7 +116,12 @@ export function call(ws: LocalWorkspace, method: string, urlOrPath: string, opts
   });
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 200): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  timeoutMs: number,
+  intervalMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -116,15 +136,41 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>,
  * Needed because @azure/arm-machinelearning 2.1.1 maps Classification under the wrong parent and silently drops
  * primaryMetric, limitSettings and trainingSettings when it serializes an AutoML job.
  */
-export async function putJob(t: TestWorkspace, name: string, properties: AutoMLJob | Record<string, unknown>): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function putJob(
+  t: TestWorkspace,
+  name: string,
+  properties: AutoMLJob | Record<string, unknown>,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const url = `${t.ws.endpoint}/subscriptions/${t.ws.subscriptionId}/resourceGroups/${t.rg}/providers/Microsoft.MachineLearningServices/workspaces/${t.name}/jobs/${name}?api-version=2022-10-01`;
-  const res = await t.client.sendRequest(createPipelineRequest({ url, method: 'PUT', body: JSON.stringify({ properties }), headers: createHttpHeaders({ 'content-type': 'application/json' }) }));
+  const res = await t.client.sendRequest(
+    createPipelineRequest({
+      url,
+      method: 'PUT',
+      body: JSON.stringify({ properties }),
+      headers: createHttpHeaders({ 'content-type': 'application/json' }),
+    }),
+  );
   return { status: res.status, body: JSON.parse(res.bodyAsText ?? '{}') as Record<string, unknown> };
 }
 
 /** A raw ARM PUT of a workspace child through the SDK client's pipeline (for bodies the SDK's serializer would trim). */
-export async function armPut(t: TestWorkspace, childPath: string, body: unknown): Promise<{ status: number; body: Record<string, unknown>; headers: Record<string, string> }> {
+export async function armPut(
+  t: TestWorkspace,
+  childPath: string,
+  body: unknown,
+): Promise<{ status: number; body: Record<string, unknown>; headers: Record<string, string> }> {
   const url = `${t.ws.endpoint}/subscriptions/${t.ws.subscriptionId}/resourceGroups/${t.rg}/providers/Microsoft.MachineLearningServices/workspaces/${t.name}/${childPath}?api-version=2022-10-01`;
-  const res = await t.client.sendRequest(createPipelineRequest({ url, method: 'PUT', body: JSON.stringify(body), headers: createHttpHeaders({ 'content-type': 'application/json' }) }));
-  return { status: res.status, body: JSON.parse(res.bodyAsText ?? '{}') as Record<string, unknown>, headers: res.headers.toJSON() };
+  const res = await t.client.sendRequest(
+    createPipelineRequest({
+      url,
+      method: 'PUT',
+      body: JSON.stringify(body),
+      headers: createHttpHeaders({ 'content-type': 'application/json' }),
+    }),
+  );
+  return {
+    status: res.status,
+    body: JSON.parse(res.bodyAsText ?? '{}') as Record<string, unknown>,
+    headers: res.headers.toJSON(),
+  };
 }

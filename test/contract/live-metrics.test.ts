@@ -1,5 +1,5 @@
 // Contract: live metrics via @azure/monitor-query, mirror traffic at 2024-10-01 and deployment faults.
-import { RestError } from '@azure/core-rest-pipeline';
+import { type RestError } from '@azure/core-rest-pipeline';
 import { parseCsv, train } from '../../src/automl';
 import { AzureMLClient, deploymentMetrics, getTraffic, localTarget, setTraffic } from '../../src/azureml';
 import { FAST, bankSample, call, startTestWorkspace, waitFor, type TestWorkspace } from './helpers';
@@ -28,12 +28,16 @@ const metricsOf = async (deployment: string, since?: Date) => {
 
 /** A deployment's request count once mirrored copies in flight have landed (it stops changing). */
 const settled = (deployment: string, quietMs = 300) =>
-  waitFor(`${deployment}'s mirrored copies to land`, async () => {
-    const a = (await metricsOf(deployment)).requests;
-    await new Promise((r) => setTimeout(r, quietMs));
-    const b = (await metricsOf(deployment)).requests;
-    return a === b ? b : undefined;
-  }, 15_000);
+  waitFor(
+    `${deployment}'s mirrored copies to land`,
+    async () => {
+      const a = (await metricsOf(deployment)).requests;
+      await new Promise((r) => setTimeout(r, quietMs));
+      const b = (await metricsOf(deployment)).requests;
+      return a === b ? b : undefined;
+    },
+    15_000,
+  );
 
 beforeAll(async () => {
   t = await startTestWorkspace();
@@ -48,14 +52,19 @@ beforeAll(async () => {
     properties: { modelType: 'custom_model', modelUri },
   });
   const endpoint = await t.client.onlineEndpoints.beginCreateOrUpdateAndWait(
-    t.rg, t.name, EP,
+    t.rg,
+    t.name,
+    EP,
     { location: 'local', properties: { authMode: 'Key' }, identity: { type: 'SystemAssigned' } },
     FAST,
   );
   scoringUri = endpoint.properties.scoringUri!;
   for (const name of ['blue', 'green']) {
     await t.client.onlineDeployments.beginCreateOrUpdateAndWait(
-      t.rg, t.name, EP, name,
+      t.rg,
+      t.name,
+      EP,
+      name,
       {
         location: 'local',
         sku: { name: 'Default', capacity: 1 },

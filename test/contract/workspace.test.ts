@@ -25,20 +25,33 @@ async function restError(p: Promise<unknown>): Promise<RestError> {
 
 describe('TLS and authentication', () => {
   test('a client that does not trust the certificate cannot connect', async () => {
-    const untrusting = new AzureMachineLearningWorkspaces(t.ws.credential, t.ws.subscriptionId, { endpoint: t.ws.endpoint, retryOptions: { maxRetries: 0 } });
+    const untrusting = new AzureMachineLearningWorkspaces(t.ws.credential, t.ws.subscriptionId, {
+      endpoint: t.ws.endpoint,
+      retryOptions: { maxRetries: 0 },
+    });
     const err = await restError(untrusting.workspaces.get(t.rg, t.name));
     expect(String(err.message)).toMatch(/certificate/i);
   });
 
   test('a request without a bearer token gets 401 in Azure error shape', async () => {
-    const res = await call(t.ws, 'GET', `/subscriptions/${t.ws.subscriptionId}/resourceGroups/${t.rg}/providers/Microsoft.MachineLearningServices/workspaces/${t.name}?api-version=2022-10-01`, { token: false });
+    const res = await call(
+      t.ws,
+      'GET',
+      `/subscriptions/${t.ws.subscriptionId}/resourceGroups/${t.rg}/providers/Microsoft.MachineLearningServices/workspaces/${t.name}?api-version=2022-10-01`,
+      { token: false },
+    );
     expect(res.status).toBe(401);
-    expect(res.json()).toEqual({ error: expect.objectContaining({ code: 'AuthenticationFailed', message: expect.any(String) }) });
+    expect(res.json()).toEqual({
+      error: expect.objectContaining({ code: 'AuthenticationFailed', message: expect.any(String) }),
+    });
   });
 
   test('a token signed by another workspace is refused', async () => {
     const foreign = new LocalWorkspaceCredential('not-the-secret');
-    const client = new AzureMachineLearningWorkspaces(foreign, t.ws.subscriptionId, { endpoint: t.ws.endpoint, tlsOptions: { ca: t.ws.caCertificate } });
+    const client = new AzureMachineLearningWorkspaces(foreign, t.ws.subscriptionId, {
+      endpoint: t.ws.endpoint,
+      tlsOptions: { ca: t.ws.caCertificate },
+    });
     const err = await restError(client.workspaces.get(t.rg, t.name));
     expect(err.statusCode).toBe(401);
     expect(err.code).toBe('InvalidAuthenticationToken');
@@ -62,13 +75,22 @@ describe('workspace and datastores', () => {
 
   test('workspaceblobstore GET and listSecrets give a working Azurite account key', async () => {
     const ds = await t.client.datastores.get(t.rg, t.name, 'workspaceblobstore');
-    expect(ds.properties).toMatchObject({ datastoreType: 'AzureBlob', accountName: 'devstoreaccount1', isDefault: true, containerName: t.ws.blob.containerName });
+    expect(ds.properties).toMatchObject({
+      datastoreType: 'AzureBlob',
+      accountName: 'devstoreaccount1',
+      isDefault: true,
+      containerName: t.ws.blob.containerName,
+    });
     const secrets = await t.client.datastores.listSecrets(t.rg, t.name, 'workspaceblobstore');
     expect(secrets.secretsType).toBe('AccountKey');
     const key = (secrets as { key?: string }).key!;
     const endpoint = ds.properties.tags!['amlops.blobEndpoint'];
-    const svc = BlobServiceClient.fromConnectionString(`DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${key};BlobEndpoint=${endpoint};`);
-    const blob = svc.getContainerClient((ds.properties as { containerName: string }).containerName).getBlockBlobClient('hello.txt');
+    const svc = BlobServiceClient.fromConnectionString(
+      `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${key};BlobEndpoint=${endpoint};`,
+    );
+    const blob = svc
+      .getContainerClient((ds.properties as { containerName: string }).containerName)
+      .getBlockBlobClient('hello.txt');
     await blob.upload('hi', 2);
     expect((await blob.downloadToBuffer()).toString()).toBe('hi');
     const missing = await restError(t.client.datastores.get(t.rg, t.name, 'nostore'));
@@ -83,32 +105,77 @@ describe('computes', () => {
       t.rg,
       t.name,
       'cpu-cluster',
-      { location: 'local', properties: { computeType: 'AmlCompute', properties: { vmSize: 'STANDARD_D2_V2', vmPriority: 'Dedicated', scaleSettings: { maxNodeCount: 4, minNodeCount: 0, nodeIdleTimeBeforeScaleDown: 'PT1S' } } } },
-      { ...FAST, onResponse: (raw) => seen.push(`${raw.status} ${raw.headers.get('azure-asyncoperation') ? 'async' : ''}`) },
+      {
+        location: 'local',
+        properties: {
+          computeType: 'AmlCompute',
+          properties: {
+            vmSize: 'STANDARD_D2_V2',
+            vmPriority: 'Dedicated',
+            scaleSettings: { maxNodeCount: 4, minNodeCount: 0, nodeIdleTimeBeforeScaleDown: 'PT1S' },
+          },
+        },
+      },
+      {
+        ...FAST,
+        onResponse: (raw) => seen.push(`${raw.status} ${raw.headers.get('azure-asyncoperation') ? 'async' : ''}`),
+      },
     );
     expect(seen[0]).toBe('201 async');
     const c = await poller.pollUntilDone();
     expect(c.properties?.provisioningState).toBe('Succeeded');
     const got = await t.client.computeOperations.get(t.rg, t.name, 'cpu-cluster');
     expect(got.properties).toMatchObject({ computeType: 'AmlCompute', provisioningState: 'Succeeded' });
-    const props = (got.properties as { properties?: { scaleSettings?: unknown; currentNodeCount?: number } }).properties;
+    const props = (got.properties as { properties?: { scaleSettings?: unknown; currentNodeCount?: number } })
+      .properties;
     expect(props?.scaleSettings).toEqual({ maxNodeCount: 4, minNodeCount: 0, nodeIdleTimeBeforeScaleDown: 'PT1S' });
     expect(props?.currentNodeCount).toBe(0);
   });
 
   test('bad scale settings are 400 naming the field', async () => {
     const err = await restError(
-      t.client.computeOperations.beginCreateOrUpdateAndWait(t.rg, t.name, 'bad', { properties: { computeType: 'AmlCompute', properties: { scaleSettings: { maxNodeCount: 1, minNodeCount: 3 } } } }, FAST),
+      t.client.computeOperations.beginCreateOrUpdateAndWait(
+        t.rg,
+        t.name,
+        'bad',
+        {
+          properties: {
+            computeType: 'AmlCompute',
+            properties: { scaleSettings: { maxNodeCount: 1, minNodeCount: 3 } },
+          },
+        },
+        FAST,
+      ),
     );
     expect(err.statusCode).toBe(400);
     expect(err.message).toMatch(/minNodeCount/);
     // The SDK refuses a malformed duration itself, so the server's check is driven raw.
-    const raw = await call(t.ws, 'PUT', `/subscriptions/${t.ws.subscriptionId}/resourceGroups/${t.rg}/providers/Microsoft.MachineLearningServices/workspaces/${t.name}/computes/bad?api-version=2022-10-01`, {
-      body: { properties: { computeType: 'AmlCompute', properties: { scaleSettings: { maxNodeCount: 2, nodeIdleTimeBeforeScaleDown: 'two minutes' } } } },
-    });
+    const raw = await call(
+      t.ws,
+      'PUT',
+      `/subscriptions/${t.ws.subscriptionId}/resourceGroups/${t.rg}/providers/Microsoft.MachineLearningServices/workspaces/${t.name}/computes/bad?api-version=2022-10-01`,
+      {
+        body: {
+          properties: {
+            computeType: 'AmlCompute',
+            properties: { scaleSettings: { maxNodeCount: 2, nodeIdleTimeBeforeScaleDown: 'two minutes' } },
+          },
+        },
+      },
+    );
     expect(raw.status).toBe(400);
-    expect(raw.json()).toMatchObject({ error: { target: 'properties.properties.scaleSettings.nodeIdleTimeBeforeScaleDown' } });
-    const notAml = await restError(t.client.computeOperations.beginCreateOrUpdateAndWait(t.rg, t.name, 'ci', { properties: { computeType: 'ComputeInstance' } }, FAST));
+    expect(raw.json()).toMatchObject({
+      error: { target: 'properties.properties.scaleSettings.nodeIdleTimeBeforeScaleDown' },
+    });
+    const notAml = await restError(
+      t.client.computeOperations.beginCreateOrUpdateAndWait(
+        t.rg,
+        t.name,
+        'ci',
+        { properties: { computeType: 'ComputeInstance' } },
+        FAST,
+      ),
+    );
     expect(notAml.statusCode).toBe(400);
     expect(notAml.message).toMatch(/computeType/);
   });
@@ -116,7 +183,13 @@ describe('computes', () => {
   test('missing compute is 404 ResourceNotFound; delete is an LRO', async () => {
     const err = await restError(t.client.computeOperations.get(t.rg, t.name, 'nope'));
     expect(err).toMatchObject({ statusCode: 404, code: 'ResourceNotFound' });
-    await t.client.computeOperations.beginCreateOrUpdateAndWait(t.rg, t.name, 'tmp', { properties: { computeType: 'AmlCompute', properties: { scaleSettings: { maxNodeCount: 1 } } } }, FAST);
+    await t.client.computeOperations.beginCreateOrUpdateAndWait(
+      t.rg,
+      t.name,
+      'tmp',
+      { properties: { computeType: 'AmlCompute', properties: { scaleSettings: { maxNodeCount: 1 } } } },
+      FAST,
+    );
     await t.client.computeOperations.beginDeleteAndWait(t.rg, t.name, 'tmp', 'Delete', FAST);
     const gone = await restError(t.client.computeOperations.get(t.rg, t.name, 'tmp'));
     expect(gone.statusCode).toBe(404);
@@ -126,10 +199,19 @@ describe('computes', () => {
     const res = await call(t.ws, 'GET', '/subscriptions/x/nothing-here?api-version=2022-10-01');
     expect(res.status).toBe(404);
     expect(res.json()).toMatchObject({ error: { code: 'NotFound' } });
-    const noVersion = await call(t.ws, 'GET', `/subscriptions/${t.ws.subscriptionId}/resourceGroups/${t.rg}/providers/Microsoft.MachineLearningServices/workspaces/${t.name}`);
+    const noVersion = await call(
+      t.ws,
+      'GET',
+      `/subscriptions/${t.ws.subscriptionId}/resourceGroups/${t.rg}/providers/Microsoft.MachineLearningServices/workspaces/${t.name}`,
+    );
     expect(noVersion.status).toBe(400);
     expect(noVersion.json()).toMatchObject({ error: { code: 'MissingApiVersionParameter', target: 'api-version' } });
-    const badJson = await call(t.ws, 'PUT', `/subscriptions/${t.ws.subscriptionId}/resourceGroups/${t.rg}/providers/Microsoft.MachineLearningServices/workspaces/${t.name}/computes/x?api-version=2022-10-01`, { body: '{not json' });
+    const badJson = await call(
+      t.ws,
+      'PUT',
+      `/subscriptions/${t.ws.subscriptionId}/resourceGroups/${t.rg}/providers/Microsoft.MachineLearningServices/workspaces/${t.name}/computes/x?api-version=2022-10-01`,
+      { body: '{not json' },
+    );
     expect(badJson.status).toBe(400);
     expect(badJson.json()).toMatchObject({ error: { code: 'InvalidRequestContent' } });
   });

@@ -1,8 +1,8 @@
 // The tree grower shared by gradient boosting, random forest and extra trees: pick a leaf, partition its rows, split.
 import type { Rng } from '../rng';
-import { BinnedData, HistogramBuilder } from './histogram';
+import { type BinnedData, HistogramBuilder } from './histogram';
 import type { Tree } from './predictor';
-import { SplitFinder, SplitInfo, SplitParams } from './splitting';
+import { SplitFinder, type SplitInfo, type SplitParams } from './splitting';
 
 export interface TreeParams extends SplitParams {
   maxLeaves: number;

@@ -55,7 +55,7 @@ export function meanLeafDepth(t: Tree): number {
     const depth = stack.pop()!;
     const node = stack.pop()!;
     for (const c of [t.left[node], t.right[node]]) {
-      if (c < 0) (sum += depth + 1), leaves++;
+      if (c < 0) ((sum += depth + 1), leaves++);
       else stack.push(c, depth + 1);
     }
   }

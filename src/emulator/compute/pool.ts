@@ -37,7 +37,8 @@ export class ClusterPool {
   /** Waits until `n` slots (at most the cluster's max) are free; resolves with the function that frees them. */
   acquire(n: number, signal?: AbortSignal): Promise<() => void> {
     const want = Math.max(1, Math.min(n, this.settings.maxNodeCount));
-    if (this.settings.maxNodeCount < 1) return Promise.reject(new Error(`Cluster '${this.name}' has maxNodeCount 0: no node can run the job.`));
+    if (this.settings.maxNodeCount < 1)
+      return Promise.reject(new Error(`Cluster '${this.name}' has maxNodeCount 0: no node can run the job.`));
     return new Promise((resolve, reject) => {
       const waiter: Waiter = { n: want, resolve, reject };
       this.queue.push(waiter);

@@ -1,5 +1,11 @@
 // Next fire times for schedule triggers: 5-field cron expressions and Azure's Recurrence (frequency x interval from startTime).
-const RANGES: [number, number][] = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 6]];
+const RANGES: [number, number][] = [
+  [0, 59],
+  [0, 23],
+  [1, 31],
+  [1, 12],
+  [0, 6],
+];
 
 /** Parses one cron field into the set of allowed values; undefined when malformed. */
 function field(text: string, [lo, hi]: [number, number]): Set<number> | undefined {
@@ -33,13 +39,26 @@ export function nextCron(spec: CronSpec, after: Date): Date | undefined {
   t.setUTCSeconds(0, 0);
   t.setUTCMinutes(t.getUTCMinutes() + 1);
   for (let i = 0; i < 366 * 24 * 60; i++) {
-    if (spec[3].has(t.getUTCMonth() + 1) && spec[2].has(t.getUTCDate()) && spec[4].has(t.getUTCDay()) && spec[1].has(t.getUTCHours()) && spec[0].has(t.getUTCMinutes())) return t;
+    if (
+      spec[3].has(t.getUTCMonth() + 1) &&
+      spec[2].has(t.getUTCDate()) &&
+      spec[4].has(t.getUTCDay()) &&
+      spec[1].has(t.getUTCHours()) &&
+      spec[0].has(t.getUTCMinutes())
+    )
+      return t;
     t.setUTCMinutes(t.getUTCMinutes() + 1);
   }
   return undefined;
 }
 
-const PERIOD_MS: Record<string, number> = { Minute: 60_000, Hour: 3_600_000, Day: 86_400_000, Week: 604_800_000, Month: 2_592_000_000 };
+const PERIOD_MS: Record<string, number> = {
+  Minute: 60_000,
+  Hour: 3_600_000,
+  Day: 86_400_000,
+  Week: 604_800_000,
+  Month: 2_592_000_000,
+};
 
 /** Next recurrence strictly after `after`: startTime + k * interval * frequency. Month is approximated as 30 days. */
 export function nextRecurrence(frequency: string, interval: number, start: Date, after: Date): Date {

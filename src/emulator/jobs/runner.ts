@@ -12,14 +12,7 @@ import type { Runs } from './runs';
 import { readTrainingData } from './training-data';
 
 export type JobStatus =
-  | 'NotStarted'
-  | 'Queued'
-  | 'Running'
-  | 'Finalizing'
-  | 'CancelRequested'
-  | 'Completed'
-  | 'Failed'
-  | 'Canceled';
+  'NotStarted' | 'Queued' | 'Running' | 'Finalizing' | 'CancelRequested' | 'Completed' | 'Failed' | 'Canceled';
 export const TERMINAL: ReadonlySet<string> = new Set(['Completed', 'Failed', 'Canceled']);
 
 export interface JobError {

@@ -47,9 +47,14 @@ export class Runs {
     return this.store.list<MlflowRun>('runs');
   }
 
-  create(runId: string, experimentId: string, opts: { parent?: string; tags?: Record<string, string>; params?: Record<string, string>; status?: RunStatus } = {}): MlflowRun {
+  create(
+    runId: string,
+    experimentId: string,
+    opts: { parent?: string; tags?: Record<string, string>; params?: Record<string, string>; status?: RunStatus } = {},
+  ): MlflowRun {
     const tags: RunTag[] = Object.entries(opts.tags ?? {}).map(([key, value]) => ({ key, value }));
-    if (opts.parent) tags.push({ key: 'mlflow.parentRunId', value: opts.parent }, { key: 'mlflow.rootRunId', value: opts.parent });
+    if (opts.parent)
+      tags.push({ key: 'mlflow.parentRunId', value: opts.parent }, { key: 'mlflow.rootRunId', value: opts.parent });
     tags.push({ key: 'mlflow.runName', value: runId });
     const run: MlflowRun = {
       info: {
@@ -69,7 +74,10 @@ export class Runs {
     return run;
   }
 
-  update(runId: string, patch: { status?: RunStatus; end?: boolean; metrics?: Record<string, number>; tags?: Record<string, string> }): void {
+  update(
+    runId: string,
+    patch: { status?: RunStatus; end?: boolean; metrics?: Record<string, number>; tags?: Record<string, string> },
+  ): void {
     const run = this.get(runId);
     if (!run) return;
     const now = Date.now();

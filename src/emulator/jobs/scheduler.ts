@@ -28,7 +28,12 @@ export class Scheduler {
       const spec = parseCron(trigger.expression ?? '');
       next = typeof spec === 'string' ? undefined : nextCron(spec, after);
     } else {
-      next = nextRecurrence(trigger.frequency ?? 'Day', trigger.interval ?? 1, trigger.startTime ? new Date(trigger.startTime) : after, after);
+      next = nextRecurrence(
+        trigger.frequency ?? 'Day',
+        trigger.interval ?? 1,
+        trigger.startTime ? new Date(trigger.startTime) : after,
+        after,
+      );
     }
     return next && (!end || next <= end) ? next : undefined;
   }
@@ -41,10 +46,13 @@ export class Scheduler {
     if (!next) return undefined;
     // setTimeout caps near 24.8 days: longer waits re-arm on the way.
     const wait = Math.min(next.getTime() - Date.now(), 2 ** 31 - 1);
-    const timer = setTimeout(() => {
-      if (Date.now() + 5 >= next.getTime()) this.fireNow(name, next);
-      this.arm(name, trigger, true);
-    }, Math.max(0, wait));
+    const timer = setTimeout(
+      () => {
+        if (Date.now() + 5 >= next.getTime()) this.fireNow(name, next);
+        this.arm(name, trigger, true);
+      },
+      Math.max(0, wait),
+    );
     timer.unref();
     this.timers.set(name.toLowerCase(), timer);
     return next;

@@ -8,7 +8,15 @@ const Duration = z.string().refine(isDuration, 'must be an ISO-8601 duration suc
 
 const JobInput = z
   .object({
-    jobInputType: z.enum(['mltable', 'uri_file', 'uri_folder', 'custom_model', 'mlflow_model', 'literal', 'triton_model']),
+    jobInputType: z.enum([
+      'mltable',
+      'uri_file',
+      'uri_folder',
+      'custom_model',
+      'mlflow_model',
+      'literal',
+      'triton_model',
+    ]),
     uri: z.string().min(1),
     mode: z.string().optional(),
     description: z.string().optional(),
@@ -31,7 +39,10 @@ const Classification = z
     targetColumnName: z.string().min(1, 'targetColumnName is required for classification'),
     primaryMetric: z
       .string()
-      .refine((m) => m in METRICS, `must be one of ${Object.keys(METRICS).join(', ')} (REST metric names are PascalCase, e.g. AUCWeighted)`)
+      .refine(
+        (m) => m in METRICS,
+        `must be one of ${Object.keys(METRICS).join(', ')} (REST metric names are PascalCase, e.g. AUCWeighted)`,
+      )
       .optional(),
     positiveLabel: z.string().optional(),
     limitSettings: z
@@ -46,7 +57,10 @@ const Classification = z
       })
       .loose()
       .optional(),
-    trainingSettings: z.object({ enableVoteEnsemble: z.boolean().optional(), enableStackEnsemble: z.boolean().optional() }).loose().optional(),
+    trainingSettings: z
+      .object({ enableVoteEnsemble: z.boolean().optional(), enableStackEnsemble: z.boolean().optional() })
+      .loose()
+      .optional(),
     logVerbosity: z.string().optional(),
   })
   .loose();
@@ -59,7 +73,9 @@ const AutoMLJobProperties = z
     description: z.string().optional(),
     tags: z.record(z.string(), z.string()).optional(),
     properties: z.record(z.string(), z.string()).optional(),
-    computeId: z.string({ message: 'computeId is required: the local workspace runs jobs on a compute cluster' }).min(1),
+    computeId: z
+      .string({ message: 'computeId is required: the local workspace runs jobs on a compute cluster' })
+      .min(1),
     taskDetails: Classification,
     outputs: z.record(z.string(), z.unknown()).optional(),
     environmentId: z.string().optional(),
@@ -74,14 +90,23 @@ export type AutoMLJobProperties = z.infer<typeof AutoMLJobProperties>;
 /** Validates a job PUT body; the first problem becomes a 400 naming the field. */
 export function parseJobBody(body: unknown): AutoMLJobProperties {
   const b = (body ?? {}) as { properties?: { jobType?: unknown; taskDetails?: { taskType?: unknown } } };
-  if (!b.properties || typeof b.properties !== 'object') throw badRequest('The request body must have a properties object.', 'properties', 'UserError');
+  if (!b.properties || typeof b.properties !== 'object')
+    throw badRequest('The request body must have a properties object.', 'properties', 'UserError');
   const jobType = b.properties.jobType;
   if (jobType !== 'AutoML') {
-    throw badRequest(`jobType '${String(jobType)}' is not supported by the local workspace; it runs AutoML jobs.`, 'properties.jobType', 'UserError');
+    throw badRequest(
+      `jobType '${String(jobType)}' is not supported by the local workspace; it runs AutoML jobs.`,
+      'properties.jobType',
+      'UserError',
+    );
   }
   const taskType = b.properties.taskDetails?.taskType;
   if (taskType !== undefined && taskType !== 'Classification') {
-    throw badRequest(`AutoML taskType '${String(taskType)}' is not supported by the local workspace; it runs Classification.`, 'properties.taskDetails.taskType', 'UserError');
+    throw badRequest(
+      `AutoML taskType '${String(taskType)}' is not supported by the local workspace; it runs Classification.`,
+      'properties.taskDetails.taskType',
+      'UserError',
+    );
   }
   const r = AutoMLJobProperties.safeParse(b.properties);
   if (!r.success) {

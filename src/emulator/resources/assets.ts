@@ -17,7 +17,12 @@ export const CommonFields = {
   isArchived: z.boolean().optional(),
 };
 
-const ContainerBody = z.object({ properties: z.object({ ...CommonFields }).loose().default({}) });
+const ContainerBody = z.object({
+  properties: z
+    .object({ ...CommonFields })
+    .loose()
+    .default({}),
+});
 
 export interface AssetVersion extends ArmResource {
   properties: Record<string, unknown> & {

@@ -7,7 +7,10 @@ import { DATA } from '../resources/data';
 import { MODELS } from '../resources/models';
 
 export const assetRoutes: RoutePlugin = async (app, { ctx }) => {
-  for (const [kind, group] of [[DATA, 'Data'], [MODELS, 'Model']] as const) {
+  for (const [kind, group] of [
+    [DATA, 'Data'],
+    [MODELS, 'Model'],
+  ] as const) {
     const base = `${WS_ROUTE}/${kind.segment}`;
     registerArmResource(app, ctx.ops, {
       group: `${group}Containers`,

@@ -106,7 +106,11 @@ export class DeploymentManager {
     for (let i = 0; i < 64; i++) {
       const file = join(logDir, `instance-${i}.console.log`);
       if (!existsSync(file)) break;
-      lines.push(...readFileSync(file, 'utf8').split('\n').filter((l) => l.length));
+      lines.push(
+        ...readFileSync(file, 'utf8')
+          .split('\n')
+          .filter((l) => l.length),
+      );
     }
     return lines.slice(-tail).join('\n');
   }

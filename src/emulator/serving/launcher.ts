@@ -67,7 +67,9 @@ export class ProcessLauncher implements ScoringLauncher {
       AMLOPS_MODEL_VERSION: spec.modelVersion ?? '',
       AMLOPS_APP_INSIGHTS_ENABLED: spec.appInsightsEnabled ? 'true' : 'false',
       AMLOPS_LOG_DIR: spec.logDir,
-      ...(spec.appInsightsConnectionString ? { APPLICATIONINSIGHTS_CONNECTION_STRING: spec.appInsightsConnectionString } : {}),
+      ...(spec.appInsightsConnectionString
+        ? { APPLICATIONINSIGHTS_CONNECTION_STRING: spec.appInsightsConnectionString }
+        : {}),
     };
     const child: ChildProcess = spawn(process.execPath, [this.entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.pipe(out, { end: false });
@@ -90,7 +92,8 @@ export class ProcessLauncher implements ScoringLauncher {
 async function waitHealthy(child: ChildProcess, port: number, consoleLog: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`The scoring server exited with code ${child.exitCode} during start-up; see ${consoleLog}.`);
+    if (child.exitCode !== null)
+      throw new Error(`The scoring server exited with code ${child.exitCode} during start-up; see ${consoleLog}.`);
     try {
       const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) });
       if (res.ok) return;

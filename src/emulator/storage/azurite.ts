@@ -20,7 +20,8 @@ export interface AzuriteHandle extends BlobConnection {
   close(): Promise<void>;
 }
 
-export type AzuriteOption = { connect: { blobEndpoint: string; accountName?: string; accountKey?: string } } | { port?: number };
+export type AzuriteOption =
+  { connect: { blobEndpoint: string; accountName?: string; accountKey?: string } } | { port?: number };
 
 export function connectionString(blobEndpoint: string, accountName: string, accountKey: string): string {
   return `DefaultEndpointsProtocol=http;AccountName=${accountName};AccountKey=${accountKey};BlobEndpoint=${blobEndpoint};`;
@@ -43,7 +44,13 @@ export async function startAzurite(dataDir: string, option: AzuriteOption = {}):
     const accountName = option.connect.accountName ?? DEV_ACCOUNT;
     const accountKey = option.connect.accountKey ?? DEV_KEY;
     const blobEndpoint = option.connect.blobEndpoint.replace(/\/$/, '');
-    return { blobEndpoint, accountName, accountKey, connectionString: connectionString(blobEndpoint, accountName, accountKey), close: async () => {} };
+    return {
+      blobEndpoint,
+      accountName,
+      accountKey,
+      connectionString: connectionString(blobEndpoint, accountName, accountKey),
+      close: async () => {},
+    };
   }
   const location = join(dataDir, 'azurite');
   mkdirSync(location, { recursive: true });
@@ -53,9 +60,24 @@ export async function startAzurite(dataDir: string, option: AzuriteOption = {}):
   // An Azurite whose workspace process was killed (SIGKILL cannot take children along) still holds this folder.
   const pidFile = `${location}.pid`;
   stopStale(pidFile);
-  const child = spawn(process.execPath, [main, '--location', location, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--skipApiVersionCheck', '--loose', '--silent'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      main,
+      '--location',
+      location,
+      '--blobHost',
+      '127.0.0.1',
+      '--blobPort',
+      String(port),
+      '--skipApiVersionCheck',
+      '--loose',
+      '--silent',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   if (child.pid) writeFileSync(pidFile, String(child.pid));
   await waitForListening(child, port);
   const blobEndpoint = `http://127.0.0.1:${port}/${DEV_ACCOUNT}`;
@@ -76,7 +98,8 @@ function stopStale(pidFile: string): void {
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8'));
   try {
-    if (Number.isInteger(pid) && pid > 0 && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('azurite')) process.kill(pid, 'SIGKILL');
+    if (Number.isInteger(pid) && pid > 0 && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('azurite'))
+      process.kill(pid, 'SIGKILL');
   } catch {
     // gone already, or no /proc (not Linux): nothing to stop
   }

@@ -52,7 +52,9 @@ export class WorkspaceBlobs {
   async writeText(ref: BlobRef, text: string, contentType = 'application/json'): Promise<void> {
     this.seen.delete(`${ref.container}/${ref.path}`);
     const data = Buffer.from(text, 'utf8');
-    await this.container(ref.container).getBlockBlobClient(ref.path).upload(data, data.length, { blobHTTPHeaders: { blobContentType: contentType } });
+    await this.container(ref.container)
+      .getBlockBlobClient(ref.path)
+      .upload(data, data.length, { blobHTTPHeaders: { blobContentType: contentType } });
   }
 
   async listNames(ref: BlobRef): Promise<string[]> {
@@ -64,7 +66,10 @@ export class WorkspaceBlobs {
 
   /** Run artifacts live where Azure keeps them: azureml/ExperimentRun/dcid.{run}/{path}. */
   runArtifact(runId: string, path: string): BlobRef {
-    return { container: this.defaultContainer, path: `azureml/ExperimentRun/dcid.${runId}/${path.replace(/^\/+/, '')}` };
+    return {
+      container: this.defaultContainer,
+      path: `azureml/ExperimentRun/dcid.${runId}/${path.replace(/^\/+/, '')}`,
+    };
   }
 
   /**
@@ -73,7 +78,10 @@ export class WorkspaceBlobs {
    * azureml://jobs/{run}/outputs/artifacts/{p}, and blob URLs (Azurite path-style or *.blob.core.windows.net).
    */
   resolve(uri: string, field = 'uri'): BlobRef {
-    const ds = /^azureml:\/\/(?:subscriptions\/[^/]+\/resource[gG]roups\/[^/]+\/(?:providers\/Microsoft\.MachineLearningServices\/)?workspaces\/[^/]+\/)?datastores\/([^/]+)\/paths\/(.*)$/i.exec(uri);
+    const ds =
+      /^azureml:\/\/(?:subscriptions\/[^/]+\/resource[gG]roups\/[^/]+\/(?:providers\/Microsoft\.MachineLearningServices\/)?workspaces\/[^/]+\/)?datastores\/([^/]+)\/paths\/(.*)$/i.exec(
+        uri,
+      );
     if (ds) {
       const container = this.datastores[ds[1].toLowerCase()];
       if (!container) throw badRequest(`Datastore '${ds[1]}' does not exist in this workspace.`, field);
@@ -85,10 +93,15 @@ export class WorkspaceBlobs {
       const u = new URL(uri);
       const segs = u.pathname.split('/').filter(Boolean).map(decodeURIComponent);
       const own = new URL(this.connection.blobEndpoint);
-      if (u.host === own.host && segs[0] === this.connection.accountName && segs.length >= 2) return { container: segs[1], path: segs.slice(2).join('/') };
-      if (u.hostname.startsWith(`${this.connection.accountName}.blob.`) && segs.length >= 1) return { container: segs[0], path: segs.slice(1).join('/') };
+      if (u.host === own.host && segs[0] === this.connection.accountName && segs.length >= 2)
+        return { container: segs[1], path: segs.slice(2).join('/') };
+      if (u.hostname.startsWith(`${this.connection.accountName}.blob.`) && segs.length >= 1)
+        return { container: segs[0], path: segs.slice(1).join('/') };
       throw badRequest(`The URI '${uri}' is not in this workspace's storage account.`, field);
     }
-    throw badRequest(`Unsupported URI '${uri}': expected azureml://datastores/{name}/paths/{path}, azureml://jobs/{job}/outputs/artifacts/{path} or a blob URL.`, field);
+    throw badRequest(
+      `Unsupported URI '${uri}': expected azureml://datastores/{name}/paths/{path}, azureml://jobs/{job}/outputs/artifacts/{path} or a blob URL.`,
+      field,
+    );
   }
 }

@@ -16,7 +16,12 @@ export interface DelimitedTable {
 }
 
 /** Reads an MLTable folder (or a plain CSV for uri_file inputs) into delimited text. */
-export async function readTable(blobs: WorkspaceBlobs, uri: string, type: 'mltable' | 'uri_file', field: string): Promise<DelimitedTable> {
+export async function readTable(
+  blobs: WorkspaceBlobs,
+  uri: string,
+  type: 'mltable' | 'uri_file',
+  field: string,
+): Promise<DelimitedTable> {
   const ref = blobs.resolve(uri, field);
   if (type === 'uri_file') {
     if (!(await blobs.exists(ref))) throw badRequest(`The file '${uri}' does not exist.`, field, 'UserError');
@@ -42,16 +47,22 @@ export async function readTable(blobs: WorkspaceBlobs, uri: string, type: 'mltab
   for (const p of spec.paths ?? []) {
     if (p.file) files.push(resolveRelative(blobs, ref.container, folder, p.file, field));
     else if (p.folder || p.pattern) {
-      const base = p.folder ? resolveRelative(blobs, ref.container, folder, p.folder, field) : { container: ref.container, path: folder };
+      const base = p.folder
+        ? resolveRelative(blobs, ref.container, folder, p.folder, field)
+        : { container: ref.container, path: folder };
       const names = await blobs.listNames({ container: base.container, path: base.path.replace(/\/*$/, '/') });
       const re = p.pattern ? globToRegExp(p.pattern) : /\.(csv|tsv|txt)$/i;
-      for (const n of names.sort()) if (re.test(n.slice(folder.length)) || (!p.pattern && re.test(n))) files.push({ container: base.container, path: n });
+      for (const n of names.sort())
+        if (re.test(n.slice(folder.length)) || (!p.pattern && re.test(n)))
+          files.push({ container: base.container, path: n });
     }
   }
-  if (!files.length) throw badRequest(`The MLTable file in '${uri}' names no data files under 'paths'.`, field, 'UserError');
+  if (!files.length)
+    throw badRequest(`The MLTable file in '${uri}' names no data files under 'paths'.`, field, 'UserError');
   const texts: string[] = [];
   for (const f of files) {
-    if (!(await blobs.exists(f))) throw badRequest(`The MLTable in '${uri}' names '${f.path}', which does not exist.`, field, 'UserError');
+    if (!(await blobs.exists(f)))
+      throw badRequest(`The MLTable in '${uri}' names '${f.path}', which does not exist.`, field, 'UserError');
     texts.push(await blobs.readText(f));
   }
   return { files, delimiter, texts };
@@ -70,6 +81,11 @@ function resolveRelative(blobs: WorkspaceBlobs, container: string, folder: strin
 
 function globToRegExp(glob: string): RegExp {
   const g = glob.replace(/^\.\//, '');
-  const re = g.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*\/?/g, '\u0000').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]').replace(/\u0000/g, '.*');
+  const re = g
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*\*\/?/g, '\u0000')
+    .replace(/\*/g, '[^/]*')
+    .replace(/\?/g, '[^/]')
+    .replace(/\u0000/g, '.*');
   return new RegExp(`^${re}$`);
 }

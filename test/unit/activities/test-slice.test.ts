@@ -8,8 +8,11 @@ function table(no: number, yes: number, unlabelled = 0): Table {
   const fill = (n: number, label: string) => Array<string>(n).fill(label);
   const labels = [...fill(no, 'no'), ...fill(yes, 'yes'), ...fill(unlabelled, '')];
   const rows = labels.map((y, i) => ({ id: String(i), x: String((i * 37) % 101), y }));
-  rows.sort((a, b) => (Number(a.x) - Number(b.x)) || Number(a.id) - Number(b.id));
-  return encodeTable(['id', 'x', 'y'], rows.map((r) => [r.id, r.x, r.y]));
+  rows.sort((a, b) => Number(a.x) - Number(b.x) || Number(a.id) - Number(b.id));
+  return encodeTable(
+    ['id', 'x', 'y'],
+    rows.map((r) => [r.id, r.x, r.y]),
+  );
 }
 const ids = (t: Table) => tableRows(t).map((r) => String(r.id));
 const count = (t: Table, label: string) => tableRows(t).filter((r) => r.y === label).length;

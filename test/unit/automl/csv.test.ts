@@ -4,7 +4,10 @@ import { encodeTable } from '../../../src/automl/table';
 import type { RawRow } from '../../../src/automl/types';
 
 const tableOf = (columns: string[], rows: RawRow[]) =>
-  encodeTable(columns, rows.map((r) => columns.map((c) => String(r[c] ?? ''))));
+  encodeTable(
+    columns,
+    rows.map((r) => columns.map((c) => String(r[c] ?? ''))),
+  );
 
 describe('formatCsv', () => {
   it('round-trips commas, quotes, line breaks, edge spaces and empty cells', () => {

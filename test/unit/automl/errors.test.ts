@@ -1,5 +1,5 @@
 // Bad input gives a DatasetError whose code and message name the problem.
-import { AutoMLSettings, DatasetError, inferDataset, parseCsv, prepareExperiment } from '../../../src/automl';
+import { type AutoMLSettings, DatasetError, inferDataset, parseCsv, prepareExperiment } from '../../../src/automl';
 import { syntheticRows, toCsv } from './synthetic';
 
 function errorOf(f: () => unknown): DatasetError {

@@ -1,6 +1,6 @@
 // Schema inference and featurization on awkward columns: missing tokens, "unknown", IDs, constants, booleans,
 // high cardinality, unseen values.
-import { Featurizer, inferDataset, parseCsv, RawRow, tableRows } from '../../../src/automl';
+import { Featurizer, inferDataset, parseCsv, type RawRow, tableRows } from '../../../src/automl';
 import { toCsv } from './synthetic';
 
 function tableOf(rows: RawRow[]) {

@@ -5,14 +5,17 @@ import { syntheticRows, toCsv } from './synthetic';
 describe('learners on XOR', () => {
   const table = parseCsv(toCsv(syntheticRows({ rows: 1500, pattern: 'xor', seed: 3 })));
   const prep = prepareExperiment(table, { target: 'label', timeoutSeconds: 10 });
-  const auc = (algorithm: string, hyperparameters: Record<string, number>) => runTrial(prep, { algorithm, hyperparameters }, 1).metrics.AUC_weighted;
+  const auc = (algorithm: string, hyperparameters: Record<string, number>) =>
+    runTrial(prep, { algorithm, hyperparameters }, 1).metrics.AUC_weighted;
 
   it('uses cross-validation on small data', () => {
     expect(prep.validation.method).toBe('cv');
   });
 
   it('gradient boosting separates XOR', () => {
-    expect(auc('GradientBoosting', { nEstimators: 100, learningRate: 0.1, maxLeaves: 8, minChildSamples: 10 })).toBeGreaterThan(0.93);
+    expect(
+      auc('GradientBoosting', { nEstimators: 100, learningRate: 0.1, maxLeaves: 8, minChildSamples: 10 }),
+    ).toBeGreaterThan(0.93);
   });
 
   it('random forest and extra trees separate XOR', () => {
@@ -25,7 +28,10 @@ describe('learners on XOR', () => {
   });
 
   it('logistic regression learns a linear rule', () => {
-    const lin = prepareExperiment(parseCsv(toCsv(syntheticRows({ rows: 1500, pattern: 'linear', seed: 4 }))), { target: 'label', timeoutSeconds: 10 });
+    const lin = prepareExperiment(parseCsv(toCsv(syntheticRows({ rows: 1500, pattern: 'linear', seed: 4 }))), {
+      target: 'label',
+      timeoutSeconds: 10,
+    });
     const out = runTrial(lin, { algorithm: 'LogisticRegression', hyperparameters: { C: 1 } }, 1);
     expect(out.metrics.AUC_weighted).toBeGreaterThan(0.9);
     expect(computeMetrics(lin.evalY, out.preds).accuracy).toBeGreaterThan(0.8);

@@ -85,6 +85,12 @@ describe('metricValue', () => {
     // Other orders may only change the rounding of log_loss's sum.
     expect(metricValue(m, [...y].reverse(), [...p].reverse())).toBeCloseTo(all[m], 14);
     const order = y.map((_, i) => i).sort((a, b) => p[b] - p[a]);
-    expect(metricValue(m, order.map((i) => y[i]), order.map((i) => p[i]))).toBeCloseTo(all[m], 14);
+    expect(
+      metricValue(
+        m,
+        order.map((i) => y[i]),
+        order.map((i) => p[i]),
+      ),
+    ).toBeCloseTo(all[m], 14);
   });
 });

@@ -1,5 +1,14 @@
 // More than two classes: one-vs-rest learners, K-column probabilities, exact artifact round trip.
-import { buildResult, loadModel, ModelArtifact, parseCsv, prepareExperiment, RawRow, runTrial, train } from '../../../src/automl';
+import {
+  buildResult,
+  loadModel,
+  type ModelArtifact,
+  parseCsv,
+  prepareExperiment,
+  type RawRow,
+  runTrial,
+  train,
+} from '../../../src/automl';
 import { syntheticRows, toCsv } from './synthetic';
 
 /** Three classes by the value of x1 (with a little noise from the shared generator's other columns). */
@@ -26,13 +35,22 @@ describe('multiclass', () => {
       expect(row).toHaveLength(3);
       expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
     }
-    expect(model.predict([{ x1: -0.9, x2: 0 }, { x1: 0, x2: 0 }, { x1: 0.9, x2: 0 }])).toEqual(['low', 'mid', 'high']);
+    expect(
+      model.predict([
+        { x1: -0.9, x2: 0 },
+        { x1: 0, x2: 0 },
+        { x1: 0.9, x2: 0 },
+      ]),
+    ).toEqual(['low', 'mid', 'high']);
   });
 
   it('reproduces the probabilities computed at training time exactly', () => {
     const prep = prepareExperiment(table, { target: 'label', timeoutSeconds: 10, validationSize: 0.25 });
     expect(prep.validation.method).toBe('holdout');
-    const config = { algorithm: 'GradientBoosting', hyperparameters: { nEstimators: 30, learningRate: 0.2, maxLeaves: 6 } };
+    const config = {
+      algorithm: 'GradientBoosting',
+      hyperparameters: { nEstimators: 30, learningRate: 0.2, maxLeaves: 6 },
+    };
     const out = runTrial(prep, config, 5);
     const record = {
       result: { trialId: 0, ...config, metrics: out.metrics, trainSeconds: 0, status: 'Completed' as const },
@@ -41,7 +59,12 @@ describe('multiclass', () => {
       preds: out.preds,
       model: out.model,
     };
-    const result = buildResult(prep, [record], { members: [{ trialId: 0, weight: 1 }], ensemble: false }, new Map([[0, out.model]]));
+    const result = buildResult(
+      prep,
+      [record],
+      { members: [{ trialId: 0, weight: 1 }], ensemble: false },
+      new Map([[0, out.model]]),
+    );
     const model = loadModel(JSON.parse(JSON.stringify(result.artifact)) as ModelArtifact);
     const validRows = Array.from(prep.evalIdx, (i) => rows[i]);
     expect(model.predictProba(validRows).flat()).toEqual(Array.from(out.preds));

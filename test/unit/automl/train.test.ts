@@ -4,7 +4,8 @@ import { syntheticRows, toCsv } from './synthetic';
 
 describe('train', () => {
   const table = parseCsv(toCsv(syntheticRows({ rows: 400, pattern: 'xor', seed: 5 })));
-  const run = (seed: number) => train(table, { target: 'label', timeoutSeconds: 60, maxTrials: 6, seed }, { now: Date.now });
+  const run = (seed: number) =>
+    train(table, { target: 'label', timeoutSeconds: 60, maxTrials: 6, seed }, { now: Date.now });
   const strip = (r: ReturnType<typeof run>) => r.leaderboard.map((t) => ({ ...t, trainSeconds: 0 }));
 
   const first = run(7);
@@ -30,7 +31,10 @@ describe('train', () => {
       const bestSingle = r.leaderboard.find((t) => t.algorithm !== 'VotingEnsemble')!;
       expect(r.best.metrics.AUC_weighted).toBeGreaterThan(bestSingle.metrics.AUC_weighted);
     }
-    const top2 = r.explanation.slice(0, 2).map((e) => e.column).sort();
+    const top2 = r.explanation
+      .slice(0, 2)
+      .map((e) => e.column)
+      .sort();
     expect(top2).toEqual(['x1', 'x2']);
     expect(r.explanation.map((e) => e.column)).toEqual(expect.arrayContaining(['id', 'constant', 'noise', 'color']));
     expect(r.validation).toEqual({ method: 'cv', folds: 5 });
@@ -44,7 +48,11 @@ describe('train', () => {
   });
 
   it('honours the primary metric and exitScore', () => {
-    const r = train(table, { target: 'label', timeoutSeconds: 60, maxTrials: 10, exitScore: 0.5, primaryMetric: 'accuracy' }, { now: Date.now });
+    const r = train(
+      table,
+      { target: 'label', timeoutSeconds: 60, maxTrials: 10, exitScore: 0.5, primaryMetric: 'accuracy' },
+      { now: Date.now },
+    );
     expect(r.primaryMetric).toBe('accuracy');
     expect(r.leaderboard.filter((t) => t.algorithm !== 'VotingEnsemble').length).toBe(1);
   });

@@ -16,23 +16,38 @@ test('a network failure (no status) is retryable', () => {
 });
 
 test('400, 404 and 409 stop at once and say what to do', () => {
-  const bad = azureFailure(rest(400, 'UserError', "vmSize 'Standard_BOGUS' is not supported."), 'create compute cluster cpu', 'Use a size the workspace offers.');
+  const bad = azureFailure(
+    rest(400, 'UserError', "vmSize 'Standard_BOGUS' is not supported."),
+    'create compute cluster cpu',
+    'Use a size the workspace offers.',
+  );
   expect(bad.nonRetryable).toBe(true);
   expect(bad.type).toBe('Azure400');
-  expect(bad.message).toBe("Could not create compute cluster cpu: HTTP 400 UserError: vmSize 'Standard_BOGUS' is not supported. Use a size the workspace offers.");
+  expect(bad.message).toBe(
+    "Could not create compute cluster cpu: HTTP 400 UserError: vmSize 'Standard_BOGUS' is not supported. Use a size the workspace offers.",
+  );
   expect(azureFailure(rest(409, 'Conflict', 'exists with another spec'), 'create job j').nonRetryable).toBe(true);
-  expect(azureFailure(rest(404, 'ResourceNotFound', 'no such'), 'read model m').message).toContain('Check the workspace and resource names.');
+  expect(azureFailure(rest(404, 'ResourceNotFound', 'no such'), 'read model m').message).toContain(
+    'Check the workspace and resource names.',
+  );
 });
 
 test('auth failures name the identity and its role', () => {
-  const denied = azureFailure(rest(403, 'AuthorizationFailed', 'The client does not have authorization'), 'read workspace w');
+  const denied = azureFailure(
+    rest(403, 'AuthorizationFailed', 'The client does not have authorization'),
+    'read workspace w',
+  );
   expect(denied.nonRetryable).toBe(true);
   expect(denied.message).toContain('role on the workspace');
 });
 
 test('keys and tokens echoed by a service are masked', () => {
   const failure = azureFailure(
-    rest(400, 'BadRequest', 'Authorization: Bearer eyJhbGciOi.abc.def was rejected; "primaryKey": "s3cr3tKEY" ; token=abc123'),
+    rest(
+      400,
+      'BadRequest',
+      'Authorization: Bearer eyJhbGciOi.abc.def was rejected; "primaryKey": "s3cr3tKEY" ; token=abc123',
+    ),
     'call endpoint',
   );
   expect(failure.message).not.toMatch(/eyJhbGciOi|s3cr3tKEY|abc123/);
@@ -47,5 +62,7 @@ test('an ApplicationFailure passes through unchanged', () => {
 test('lookup turns 404 into undefined and other errors into failures', async () => {
   await expect(lookup('read job j', () => Promise.reject(rest(404, 'NotFound', 'no')))).resolves.toBeUndefined();
   await expect(lookup('read job j', () => Promise.resolve(7))).resolves.toBe(7);
-  await expect(lookup('read job j', () => Promise.reject(rest(401, 'Unauthorized', 'token expired')))).rejects.toMatchObject({ nonRetryable: true });
+  await expect(
+    lookup('read job j', () => Promise.reject(rest(401, 'Unauthorized', 'token expired'))),
+  ).rejects.toMatchObject({ nonRetryable: true });
 });

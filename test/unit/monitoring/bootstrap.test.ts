@@ -9,7 +9,11 @@ function rows(n: number, label: (i: number) => number, p: (i: number) => number)
 
 describe('pairedBootstrap', () => {
   it('gives 0 everywhere for two identical models', () => {
-    const [labels, p] = rows(200, (i) => (i % 4 === 0 ? 1 : 0), (i) => ((i * 37) % 100) / 100);
+    const [labels, p] = rows(
+      200,
+      (i) => (i % 4 === 0 ? 1 : 0),
+      (i) => ((i * 37) % 100) / 100,
+    );
     const metrics = ['AUC_weighted', 'accuracy', 'average_precision_score_weighted', 'norm_macro_recall'] as const;
     for (const metric of metrics) {
       const r = pairedBootstrap({ metric, labels, champion: p, challenger: p, seed: 1, resamples: 50 });
@@ -20,7 +24,11 @@ describe('pairedBootstrap', () => {
   it('keeps every class in every resample (stratified), so one positive row still gives an AUC each time', () => {
     // 1 positive among 50 rows: an unstratified resample misses it with probability (49/50)^50 = 36%.
     // The challenger ranks it first (AUC 1), the champion last (AUC 0): every resample differs by exactly 1.
-    const [labels, challenger] = rows(50, (i) => (i === 7 ? 1 : 0), (i) => (i === 7 ? 0.9 : 0.1 + i / 100));
+    const [labels, challenger] = rows(
+      50,
+      (i) => (i === 7 ? 1 : 0),
+      (i) => (i === 7 ? 0.9 : 0.1 + i / 100),
+    );
     const champion = challenger.map((p, i) => (i === 7 ? 0.05 : p));
     const r = pairedBootstrap({ metric: 'AUC_weighted', labels, champion, challenger, seed: 3 });
     expect(r).toEqual({ difference: 1, low: 1, high: 1, confidence: 0.95, resamples: 1000, rows: 50 });
@@ -47,7 +55,11 @@ describe('pairedBootstrap', () => {
   });
 
   it('is the same for the same seed, moves with another seed, and narrows with the confidence', () => {
-    const [labels, champion] = rows(300, (i) => (i % 3 === 0 ? 1 : 0), (i) => ((i * 7919) % 300) / 300);
+    const [labels, champion] = rows(
+      300,
+      (i) => (i % 3 === 0 ? 1 : 0),
+      (i) => ((i * 7919) % 300) / 300,
+    );
     const challenger = champion.map((p, i) => (labels[i] === 1 ? Math.min(1, p + 0.2) : p));
     const input = { metric: 'AUC_weighted' as const, labels, champion, challenger, resamples: 400 };
     const a = pairedBootstrap({ ...input, seed: 5 });

@@ -100,8 +100,10 @@ describe('judgeRollout', () => {
   });
 
   it('says what is wrong with a window or a threshold', () => {
-    const judge = (green: Partial<DeploymentWindow>, t: Partial<RolloutThresholds> = {}) => () =>
-      judgeRollout(blue, window('green', green), { ...thresholds, ...t });
+    const judge =
+      (green: Partial<DeploymentWindow>, t: Partial<RolloutThresholds> = {}) =>
+      () =>
+        judgeRollout(blue, window('green', green), { ...thresholds, ...t });
     expect(judge({ requests: 10, clientErrors: 6, serverErrors: 5 })).toThrow(
       "deployment 'green': clientErrors (6) + serverErrors (5) exceed requests (10)",
     );

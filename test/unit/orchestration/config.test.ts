@@ -26,13 +26,25 @@ test('flags win over the environment and are validated the same way', () => {
 test('every bad value is reported at once, by name, with what is expected', () => {
   let error: unknown;
   try {
-    loadConfig({ TEMPORAL_ADDRESS: 'nohostport', TEMPORAL_PORT: 'abc', AMLOPS_PROJECT: 'X', AMLOPS_REQUIRE_APPROVAL: 'maybe', AMLOPS_PRIMARY_METRIC: 'auc' });
+    loadConfig({
+      TEMPORAL_ADDRESS: 'nohostport',
+      TEMPORAL_PORT: 'abc',
+      AMLOPS_PROJECT: 'X',
+      AMLOPS_REQUIRE_APPROVAL: 'maybe',
+      AMLOPS_PRIMARY_METRIC: 'auc',
+    });
   } catch (err) {
     error = err;
   }
   expect(error).toBeInstanceOf(ConfigError);
   const message = (error as Error).message;
-  for (const name of ['TEMPORAL_ADDRESS: must be host:port', 'TEMPORAL_PORT', 'AMLOPS_PROJECT: must be 3-24', 'AMLOPS_REQUIRE_APPROVAL', 'AMLOPS_PRIMARY_METRIC']) {
+  for (const name of [
+    'TEMPORAL_ADDRESS: must be host:port',
+    'TEMPORAL_PORT',
+    'AMLOPS_PROJECT: must be 3-24',
+    'AMLOPS_REQUIRE_APPROVAL',
+    'AMLOPS_PRIMARY_METRIC',
+  ]) {
     expect(message).toContain(name);
   }
 });
@@ -40,13 +52,17 @@ test('every bad value is reported at once, by name, with what is expected', () =
 test('local dataset paths become absolute; URIs are kept', () => {
   expect(normalizeDatasetUri('d.csv', '/srv')).toBe('/srv/d.csv');
   expect(normalizeDatasetUri('azureml:bank-data:3')).toBe('azureml:bank-data:3');
-  expect(normalizeDatasetUri('https://a.blob.core.windows.net/c/d.csv')).toBe('https://a.blob.core.windows.net/c/d.csv');
+  expect(normalizeDatasetUri('https://a.blob.core.windows.net/c/d.csv')).toBe(
+    'https://a.blob.core.windows.net/c/d.csv',
+  );
 });
 
 test('a retrain schedule is an interval or a cron expression, not both', () => {
   expect(loadConfig({ AMLOPS_RETRAIN_EVERY: '7d' }).settings.retrainSchedule).toEqual({ every: '7d' });
   expect(loadConfig({ AMLOPS_RETRAIN_CRON: '0 3 * * 1' }).settings.retrainSchedule).toEqual({ cron: '0 3 * * 1' });
   expect(loadConfig({}).settings.retrainSchedule).toBeUndefined();
-  expect(() => loadConfig({ AMLOPS_RETRAIN_EVERY: '7d', AMLOPS_RETRAIN_CRON: '0 3 * * 1' })).toThrow(/AMLOPS_RETRAIN_CRON: set AMLOPS_RETRAIN_EVERY or AMLOPS_RETRAIN_CRON, not both/);
+  expect(() => loadConfig({ AMLOPS_RETRAIN_EVERY: '7d', AMLOPS_RETRAIN_CRON: '0 3 * * 1' })).toThrow(
+    /AMLOPS_RETRAIN_CRON: set AMLOPS_RETRAIN_EVERY or AMLOPS_RETRAIN_CRON, not both/,
+  );
   expect(() => loadConfig({ AMLOPS_RETRAIN_EVERY: 'weekly' })).toThrow(/AMLOPS_RETRAIN_EVERY: must look like 30m/);
 });

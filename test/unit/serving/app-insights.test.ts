@@ -14,7 +14,16 @@ const KEY = 'appinsights-primary-0123456789';
 
 interface Envelope {
   name: string;
-  data?: { baseType?: string; baseData?: { name?: string; responseCode?: string; duration?: string; success?: boolean; properties?: Record<string, string> } };
+  data?: {
+    baseType?: string;
+    baseData?: {
+      name?: string;
+      responseCode?: string;
+      duration?: string;
+      success?: boolean;
+      properties?: Record<string, string>;
+    };
+  };
 }
 
 describe('Application Insights export', () => {
@@ -41,7 +50,14 @@ describe('Application Insights export', () => {
         if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
         const text = body.toString('utf8');
         raw.push(text);
-        const items = (text.trim().startsWith('[') ? JSON.parse(text) : text.trim().split('\n').map((l) => JSON.parse(l))) as Envelope[];
+        const items = (
+          text.trim().startsWith('[')
+            ? JSON.parse(text)
+            : text
+                .trim()
+                .split('\n')
+                .map((l) => JSON.parse(l))
+        ) as Envelope[];
         envelopes.push(...items);
         res.setHeader('content-type', 'application/json');
         res.end(JSON.stringify({ itemsReceived: items.length, itemsAccepted: items.length, errors: [] }));
@@ -80,7 +96,11 @@ describe('Application Insights export', () => {
     });
     const row = asJsonRow(fx.model, fx.heldOut[0]!);
     const post = (key: string): Promise<Response> =>
-      fetch(`${url}/score`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ data: [row] }) });
+      fetch(`${url}/score`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({ data: [row] }),
+      });
     expect((await post(KEY)).status).toBe(200);
     expect((await post('wrong-key-0123456789abcdef')).status).toBe(401);
     child.kill('SIGTERM'); // shutdown flushes the exporter

@@ -55,7 +55,11 @@ describe('scoring process with a trained bank-marketing model', () => {
   });
 
   const score = (body: unknown, key = KEY1): Promise<Response> =>
-    fetch(`${url}/score`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
+    fetch(`${url}/score`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify(body),
+    });
 
   it('scores held-out CSV rows in all three shapes, matching the model in-process', async () => {
     const rows = fx.heldOut.slice(0, 50).map((r) => asJsonRow(fx.model, r)); // rows still carry the target y
@@ -76,7 +80,9 @@ describe('scoring process with a trained bank-marketing model', () => {
     }
 
     const columns = fx.model.inputSchema.map((c) => c.name);
-    const mlflow = await score({ input_data: { columns, index: rows.map((_, i) => i), data: rows.map((r) => columns.map((c) => r[c] ?? null)) } });
+    const mlflow = await score({
+      input_data: { columns, index: rows.map((_, i) => i), data: rows.map((r) => columns.map((c) => r[c] ?? null)) },
+    });
     expect(await mlflow.json()).toEqual(expected);
   });
 
@@ -91,7 +97,9 @@ describe('scoring process with a trained bank-marketing model', () => {
   });
 
   it('scores its own swagger example, and rejects bad input with row and column, then still serves', async () => {
-    const doc = (await (await fetch(`${url}/swagger.json`)).json()) as { definitions: { ServiceInput: { example: unknown } } };
+    const doc = (await (await fetch(`${url}/swagger.json`)).json()) as {
+      definitions: { ServiceInput: { example: unknown } };
+    };
     expect((await score(doc.definitions.ServiceInput.example)).status).toBe(200);
     const row = asJsonRow(fx.model, fx.heldOut[0]!);
     const bad = await score({ data: [row, { ...row, duration: 'long' }] });
@@ -116,20 +124,29 @@ describe('scoring process with a trained bank-marketing model', () => {
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
     const tail = readDeploymentLogs(logDir, { endpointName: 'bank-ep', deploymentName: 'blue' }, 200);
-    const events = tail.trim().split('\n').map((l) => JSON.parse(l) as { event?: string; status?: number; modelVersion?: string });
+    const events = tail
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event?: string; status?: number; modelVersion?: string });
     expect(events.some((e) => e.event === 'listening')).toBe(true);
     expect(events.some((e) => e.event === 'request' && e.status === 200 && e.modelVersion === '2')).toBe(true);
     expect(events.some((e) => e.event === 'request' && e.status === 401)).toBe(true);
     expect(events[events.length - 1]?.event).toBe('stopped');
-    expect(readDeploymentLogs(logDir, { endpointName: 'bank-ep', deploymentName: 'blue' }, 2).trim().split('\n')).toHaveLength(2);
-    for (const secret of [KEY1, KEY2, 'rotated-primary-0123456789', 'wrong-key-0123456789abcdef']) expect(tail).not.toContain(secret);
+    expect(
+      readDeploymentLogs(logDir, { endpointName: 'bank-ep', deploymentName: 'blue' }, 2).trim().split('\n'),
+    ).toHaveLength(2);
+    for (const secret of [KEY1, KEY2, 'rotated-primary-0123456789', 'wrong-key-0123456789abcdef'])
+      expect(tail).not.toContain(secret);
   });
 });
 
 describe('scoring process start-up errors', () => {
   const run = (env: Record<string, string>): Promise<{ code: number | null; stderr: string }> =>
     new Promise((resolve) => {
-      const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [MAIN], {
+        env: { PATH: process.env.PATH ?? '', ...env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
       child.once('exit', (code) => resolve({ code, stderr }));

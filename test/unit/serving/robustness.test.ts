@@ -8,7 +8,10 @@ const deep = (n: number): string => '['.repeat(n) + ']'.repeat(n);
 
 const bodies: Array<[string, string]> = [
   ['proto pollution in a row', '{"data":[{"age":1,"job":"x","default":"no","__proto__":{"polluted":true}}]}'],
-  ['constructor.prototype', '{"data":[{"constructor":{"prototype":{"polluted":true}},"age":1,"job":"x","default":"no"}]}'],
+  [
+    'constructor.prototype',
+    '{"data":[{"constructor":{"prototype":{"polluted":true}},"age":1,"job":"x","default":"no"}]}',
+  ],
   ['deeply nested rows', `{"data":${deep(5000)}}`],
   ['deeply nested value', `{"data":[{"age":${deep(5000)},"job":"x","default":"no"}]}`],
   ['huge number', '{"data":[{"age":1e400,"job":"x","default":"no"}]}'],
@@ -24,18 +27,34 @@ const bodies: Array<[string, string]> = [
   ['empty object row', '{"data":[{}]}'],
   ['truncated', '{"data":[{"age":1,'],
   ['trailing garbage', `${good}xyz`],
-  ['many rows with one bad at the end', JSON.stringify({ data: [...Array.from({ length: 500 }, () => ({ age: 2, job: 'x', default: 'no' })), { age: 'x', job: 'x', default: 'no' }] })],
+  [
+    'many rows with one bad at the end',
+    JSON.stringify({
+      data: [
+        ...Array.from({ length: 500 }, () => ({ age: 2, job: 'x', default: 'no' })),
+        { age: 'x', job: 'x', default: 'no' },
+      ],
+    }),
+  ],
 ];
 
 describe('robustness', () => {
   let server: ScoringServer;
   beforeAll(async () => {
-    server = await startScoringServer({ model: toyModel(), keys: { primaryKey: PRIMARY }, logDestination: new Writable({ write: (_c, _e, d) => d() }) });
+    server = await startScoringServer({
+      model: toyModel(),
+      keys: { primaryKey: PRIMARY },
+      logDestination: new Writable({ write: (_c, _e, d) => d() }),
+    });
   });
   afterAll(() => server.close());
 
   const post = (body: string): Promise<Response> =>
-    fetch(server.scoringUri, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${PRIMARY}` }, body });
+    fetch(server.scoringUri, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${PRIMARY}` },
+      body,
+    });
 
   it.each(bodies)('%s: 4xx with a message, then still scores', async (_name, body) => {
     const res = await post(body);
@@ -48,9 +67,16 @@ describe('robustness', () => {
   });
 
   it('a missing content type gets 415, an empty JSON body 400', async () => {
-    const none = await fetch(server.scoringUri, { method: 'POST', headers: { authorization: `Bearer ${PRIMARY}` }, body: good });
+    const none = await fetch(server.scoringUri, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${PRIMARY}` },
+      body: good,
+    });
     expect([400, 415]).toContain(none.status);
-    const empty = await fetch(server.scoringUri, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${PRIMARY}` } });
+    const empty = await fetch(server.scoringUri, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${PRIMARY}` },
+    });
     expect(empty.status).toBe(400);
     expect(((await empty.json()) as { message: string }).message).toMatch(/empty/);
     expect((await post(good)).status).toBe(200);

@@ -59,7 +59,12 @@ describe('scoring server', () => {
       const labels = await score({ Inputs: { data: rows }, GlobalParameters: { method: 'predict' } });
       expect(await labels.json()).toEqual({ Results: ['no', 'yes'] });
       const proba = await score({ Inputs: { data: rows }, GlobalParameters: { method: 'predict_proba' } });
-      expect(await proba.json()).toEqual({ Results: [{ no: 0.9, yes: 0.1 }, { no: 0.2, yes: 0.8 }] });
+      expect(await proba.json()).toEqual({
+        Results: [
+          { no: 0.9, yes: 0.1 },
+          { no: 0.2, yes: 0.8 },
+        ],
+      });
     });
 
     it('answers the MLflow split shape with a bare list', async () => {
@@ -92,9 +97,13 @@ describe('scoring server', () => {
 
   describe('auth', () => {
     it('401 without Authorization, with a message; then still serves', async () => {
-      const res = await fetch(server.scoringUri, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: rows }) });
+      const res = await fetch(server.scoringUri, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ data: rows }),
+      });
       expect(res.status).toBe(401);
-      expect((await messageOf(res))).toMatch(/missing Authorization header/);
+      expect(await messageOf(res)).toMatch(/missing Authorization header/);
       await expectOk();
     });
     it('401 for a wrong key and for a non-Bearer scheme', async () => {
@@ -110,25 +119,65 @@ describe('scoring server', () => {
   describe('bad input: code, message naming row and column, next request still succeeds', () => {
     const cases: Array<[string, unknown, number, RegExp]> = [
       ['missing column', { data: [rows[0], { age: 30, job: 'admin.' }] }, 400, /row 1, column 'default': missing/],
-      ['wrong type', { data: [{ ...rows[0], age: 'old' }] }, 400, /row 0, column 'age': expected a number, got string "old"/],
-      ['object in categorical', { data: [{ ...rows[0], job: { a: 1 } }] }, 400, /row 0, column 'job': expected a string category/],
-      ['extra column', { data: [{ ...rows[0], salary: 10 }] }, 400, /row 0, column 'salary': unknown column; the model's input columns are: age, job, default/],
+      [
+        'wrong type',
+        { data: [{ ...rows[0], age: 'old' }] },
+        400,
+        /row 0, column 'age': expected a number, got string "old"/,
+      ],
+      [
+        'object in categorical',
+        { data: [{ ...rows[0], job: { a: 1 } }] },
+        400,
+        /row 0, column 'job': expected a string category/,
+      ],
+      [
+        'extra column',
+        { data: [{ ...rows[0], salary: 10 }] },
+        400,
+        /row 0, column 'salary': unknown column; the model's input columns are: age, job, default/,
+      ],
       ['row not an object', { data: [5] }, 400, /row 0: expected an object/],
       ['no rows', { data: [] }, 400, /data: send at least one row/],
       ['unknown shape', { rows: [] }, 400, /none of the keys/],
       ['body is an array', [rows[0]], 400, /must be a JSON object/],
-      ['bad method', { Inputs: { data: rows }, GlobalParameters: { method: 'explain' } }, 400, /GlobalParameters.method/],
-      ['mlflow row length', { input_data: { columns: ['age', 'job', 'default'], data: [[1, 'x']] } }, 400, /row 0: input_data.data\[0\] has 2 values but input_data.columns has 3/],
-      ['invalid JSON, saying where', '{"data": [{"job": "admin."}}', 400, /^the body is not valid JSON \(Expected ',' or '\]' after array element in JSON at position 27\); send rows as JSON/],
+      [
+        'bad method',
+        { Inputs: { data: rows }, GlobalParameters: { method: 'explain' } },
+        400,
+        /GlobalParameters.method/,
+      ],
+      [
+        'mlflow row length',
+        { input_data: { columns: ['age', 'job', 'default'], data: [[1, 'x']] } },
+        400,
+        /row 0: input_data.data\[0\] has 2 values but input_data.columns has 3/,
+      ],
+      [
+        'invalid JSON, saying where',
+        '{"data": [{"job": "admin."}}',
+        400,
+        /^the body is not valid JSON \(Expected ',' or '\]' after array element in JSON at position 27\); send rows as JSON/,
+      ],
       // V8 quotes part of the body here; the reply (logged with the request) must not.
-      ['invalid JSON, without quoting the body', '{"data": [{"job": "quoted-nowhere"}, }', 400, /^the body is not valid JSON \(Unexpected token '}'\); send rows as JSON/],
-      ['prototype key', '{"data": [{"__proto__": {"age": 1}}]}', 400, /"__proto__" or "constructor.prototype" key, which is refused/],
+      [
+        'invalid JSON, without quoting the body',
+        '{"data": [{"job": "quoted-nowhere"}, }',
+        400,
+        /^the body is not valid JSON \(Unexpected token '}'\); send rows as JSON/,
+      ],
+      [
+        'prototype key',
+        '{"data": [{"__proto__": {"age": 1}}]}',
+        400,
+        /"__proto__" or "constructor.prototype" key, which is refused/,
+      ],
     ];
     it.each(cases)('%s', async (_name, body, status, message) => {
       const res = await score(body);
       expect(res.status).toBe(status);
       expect(res.headers.get('content-type')).toMatch(/application\/json/);
-      expect((await messageOf(res))).toMatch(message);
+      expect(await messageOf(res)).toMatch(message);
       await expectOk();
     });
 
@@ -146,19 +195,19 @@ describe('scoring server', () => {
       const big = { data: Array.from({ length: 2000 }, () => rows[0]) };
       const res = await score(big);
       expect(res.status).toBe(413);
-      expect((await messageOf(res))).toMatch(/larger than 65536 bytes/);
+      expect(await messageOf(res)).toMatch(/larger than 65536 bytes/);
       await expectOk();
     });
     it('415 for a wrong content type', async () => {
       const res = await score(JSON.stringify({ data: rows }), { 'content-type': 'text/plain' });
       expect(res.status).toBe(415);
-      expect((await messageOf(res))).toMatch(/application\/json/);
+      expect(await messageOf(res)).toMatch(/application\/json/);
       await expectOk();
     });
     it('404 for unknown routes, as JSON', async () => {
       const res = await fetch(`${server.url}/predict`);
       expect(res.status).toBe(404);
-      expect((await messageOf(res))).toMatch(/POST \/score/);
+      expect(await messageOf(res)).toMatch(/POST \/score/);
     });
   });
 
@@ -192,12 +241,24 @@ describe('scoring server', () => {
     it('logs each scoring request with id, status, latency and sizes, and never a key', async () => {
       await score({ data: rows }, { 'x-ms-request-id': 'telemetry-ok' });
       await score({ data: [{ ...rows[0], age: 'x' }] }, { 'x-ms-request-id': 'telemetry-400' });
-      await score({ data: rows }, { 'x-ms-request-id': 'telemetry-401', authorization: 'Bearer not-the-key-0123456789' });
+      await score(
+        { data: rows },
+        { 'x-ms-request-id': 'telemetry-401', authorization: 'Bearer not-the-key-0123456789' },
+      );
       await new Promise((r) => setTimeout(r, 50));
       const records = logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-      const find = (id: string): Record<string, unknown> | undefined => records.find((r) => r.requestId === id && r.event === 'request');
+      const find = (id: string): Record<string, unknown> | undefined =>
+        records.find((r) => r.requestId === id && r.event === 'request');
       const ok = find('telemetry-ok');
-      expect(ok).toMatchObject({ status: 200, route: '/score', rows: 2, shape: 'v1', deployment: 'blue', endpoint: 'bank', modelVersion: '3' });
+      expect(ok).toMatchObject({
+        status: 200,
+        route: '/score',
+        rows: 2,
+        shape: 'v1',
+        deployment: 'blue',
+        endpoint: 'bank',
+        modelVersion: '3',
+      });
       expect(ok?.latencyMs).toEqual(expect.any(Number));
       expect(ok?.latencyMs as number).toBeGreaterThan(0);
       expect(ok?.inputBytes as number).toBeGreaterThan(10);
@@ -222,7 +283,11 @@ describe('scoring server', () => {
 
 describe('graceful shutdown', () => {
   it('finishes an in-flight request while closing, then refuses connections', async () => {
-    const server = await startScoringServer({ model: toyModel({ delayMs: 300 }), keys: { primaryKey: PRIMARY }, logDestination: new Capture() });
+    const server = await startScoringServer({
+      model: toyModel({ delayMs: 300 }),
+      keys: { primaryKey: PRIMARY },
+      logDestination: new Capture(),
+    });
     const inflight = fetch(server.scoringUri, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${PRIMARY}` },
@@ -241,18 +306,30 @@ describe('graceful shutdown', () => {
 describe('request body sampling', () => {
   it('logs the body with the record only when sampling is on', async () => {
     const logs = new Capture();
-    const server = await startScoringServer({ model: toyModel(), keys: { primaryKey: PRIMARY }, appInsightsEnabled: true, logBodySampleRate: 1, logDestination: logs });
+    const server = await startScoringServer({
+      model: toyModel(),
+      keys: { primaryKey: PRIMARY },
+      appInsightsEnabled: true,
+      logBodySampleRate: 1,
+      logDestination: logs,
+    });
     try {
       const res = await fetch(server.scoringUri, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${PRIMARY}`, 'x-ms-request-id': 'sampled-1' },
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${PRIMARY}`,
+          'x-ms-request-id': 'sampled-1',
+        },
         body: JSON.stringify({ data: rows }),
       });
       expect(res.status).toBe(200);
     } finally {
       await server.close();
     }
-    const record = logs.lines.map((l) => JSON.parse(l) as { requestId?: string; body?: unknown }).find((r) => r.requestId === 'sampled-1');
+    const record = logs.lines
+      .map((l) => JSON.parse(l) as { requestId?: string; body?: unknown })
+      .find((r) => r.requestId === 'sampled-1');
     expect(record?.body).toEqual({ data: rows });
     expect(logs.lines.join('\n')).not.toContain(PRIMARY);
   });
@@ -261,7 +338,12 @@ describe('request body sampling', () => {
 describe('telemetry switch', () => {
   it('writes no request records when appInsightsEnabled is false, but still counts metrics', async () => {
     const logs = new Capture();
-    const server = await startScoringServer({ model: toyModel(), keys: { primaryKey: PRIMARY }, appInsightsEnabled: false, logDestination: logs });
+    const server = await startScoringServer({
+      model: toyModel(),
+      keys: { primaryKey: PRIMARY },
+      appInsightsEnabled: false,
+      logDestination: logs,
+    });
     try {
       const res = await fetch(server.scoringUri, {
         method: 'POST',
@@ -269,7 +351,9 @@ describe('telemetry switch', () => {
         body: JSON.stringify({ data: rows }),
       });
       expect(res.status).toBe(200);
-      expect(await (await fetch(`${server.url}/metrics`)).text()).toMatch(/scoring_requests_total\{[^}]*route="\/score"[^}]*status="200"[^}]*\} 1/);
+      expect(await (await fetch(`${server.url}/metrics`)).text()).toMatch(
+        /scoring_requests_total\{[^}]*route="\/score"[^}]*status="200"[^}]*\} 1/,
+      );
     } finally {
       await server.close();
     }

@@ -7,7 +7,14 @@ import { startScoringServer, type ScoringServer } from '../../../src/serving';
 import { PRIMARY, toyModel } from './toy-model';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
 
 describe('Swagger UI page', () => {
   let server: ScoringServer;
@@ -15,7 +22,11 @@ describe('Swagger UI page', () => {
   const requests: string[] = [];
 
   beforeAll(async () => {
-    server = await startScoringServer({ model: toyModel(), keys: { primaryKey: PRIMARY }, logDestination: new Writable({ write: (_c, _e, d) => d() }) });
+    server = await startScoringServer({
+      model: toyModel(),
+      keys: { primaryKey: PRIMARY },
+      logDestination: new Writable({ write: (_c, _e, d) => d() }),
+    });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   });
   afterAll(async () => {

@@ -9,13 +9,22 @@ type Doc = Record<string, any>; // any: walking a parsed JSON document by known 
 describe('swagger.json', () => {
   let server: ScoringServer;
   beforeAll(async () => {
-    server = await startScoringServer({ model: toyModel(), keys: { primaryKey: PRIMARY }, logDestination: new Writable({ write: (_c, _e, d) => d() }) });
+    server = await startScoringServer({
+      model: toyModel(),
+      keys: { primaryKey: PRIMARY },
+      logDestination: new Writable({ write: (_c, _e, d) => d() }),
+    });
   });
   afterAll(() => server.close());
 
-  const fetchDoc = async (query = ''): Promise<Doc> => (await (await fetch(`${server.swaggerUri}${query}`)).json()) as Doc;
+  const fetchDoc = async (query = ''): Promise<Doc> =>
+    (await (await fetch(`${server.swaggerUri}${query}`)).json()) as Doc;
   const score = (body: unknown): Promise<Response> =>
-    fetch(server.scoringUri, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${PRIMARY}` }, body: JSON.stringify(body) });
+    fetch(server.scoringUri, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${PRIMARY}` },
+      body: JSON.stringify(body),
+    });
 
   it('v2 validates as Swagger 2.0 and its example scores', async () => {
     const doc = await fetchDoc();
@@ -32,7 +41,10 @@ describe('swagger.json', () => {
   it('v3 validates as OpenAPI 3.0 and every example scores', async () => {
     const doc = await fetchDoc('?version=3');
     await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeDefined();
-    const examples = doc.paths['/score'].post.requestBody.content['application/json'].examples as Record<string, { value: unknown }>;
+    const examples = doc.paths['/score'].post.requestBody.content['application/json'].examples as Record<
+      string,
+      { value: unknown }
+    >;
     expect(Object.keys(examples).sort()).toEqual(['automl', 'mlflow', 'v1']);
     for (const { value } of Object.values(examples)) expect((await score(value)).status).toBe(200);
   });

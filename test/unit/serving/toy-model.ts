@@ -21,7 +21,15 @@ export function toyModel(opts: { delayMs?: number; label?: string } = {}): Loade
     classes: ['no', 'yes'],
     inputSchema: TOY_SCHEMA,
     algorithm: 'ToyRule',
-    metrics: { AUC_weighted: 0.5, accuracy: 0.5, AUC_macro: 0.5, average_precision_score_weighted: 0.5, f1_score_weighted: 0.5, log_loss: 0.69, norm_macro_recall: 0 },
+    metrics: {
+      AUC_weighted: 0.5,
+      accuracy: 0.5,
+      AUC_macro: 0.5,
+      average_precision_score_weighted: 0.5,
+      f1_score_weighted: 0.5,
+      log_loss: 0.69,
+      norm_macro_recall: 0,
+    },
     model: { rule: 'age < 30' },
     exampleRows: TOY_ROWS,
   };

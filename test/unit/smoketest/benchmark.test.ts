@@ -13,14 +13,26 @@ describe('benchmark', () => {
   let body: unknown;
   beforeAll(async () => {
     const fx = trainBankModel();
-    server = await startScoringServer({ model: fx.model, keys: { primaryKey: PRIMARY }, logDestination: new Writable({ write: (_c, _e, d) => d() }) });
+    server = await startScoringServer({
+      model: fx.model,
+      keys: { primaryKey: PRIMARY },
+      logDestination: new Writable({ write: (_c, _e, d) => d() }),
+    });
     body = exampleRequests(fx.model).automl;
   });
   afterAll(() => server.close());
 
   it('runs N requests and reports throughput, percentiles, statuses and a passing gate', async () => {
     const outDir = mkdtempSync(join(tmpdir(), 'amlops-bench-'));
-    const r = await runBenchmark({ scoringUri: server.scoringUri, key: PRIMARY, body, connections: 4, requests: 400, thresholds: { maxP95Ms: 1000, maxErrorRate: 0 }, outDir });
+    const r = await runBenchmark({
+      scoringUri: server.scoringUri,
+      key: PRIMARY,
+      body,
+      connections: 4,
+      requests: 400,
+      thresholds: { maxP95Ms: 1000, maxErrorRate: 0 },
+      outDir,
+    });
     expect(r.requests).toBe(400);
     expect(r.statusCounts).toEqual({ '200': 400 });
     expect(r.errorRate).toBe(0);
@@ -37,7 +49,14 @@ describe('benchmark', () => {
   });
 
   it('counts errors by status and fails the gate when every request is refused', async () => {
-    const r = await runBenchmark({ scoringUri: server.scoringUri, key: 'not-the-key-0123456789', body, connections: 2, requests: 50, thresholds: { maxErrorRate: 0.01 } });
+    const r = await runBenchmark({
+      scoringUri: server.scoringUri,
+      key: 'not-the-key-0123456789',
+      body,
+      connections: 2,
+      requests: 50,
+      thresholds: { maxErrorRate: 0.01 },
+    });
     expect(r.statusCounts).toEqual({ '401': 50 });
     expect(r.errorRate).toBe(1);
     expect(r.gate?.passed).toBe(false);
@@ -45,7 +64,13 @@ describe('benchmark', () => {
   });
 
   it('runs for a duration', async () => {
-    const r = await runBenchmark({ scoringUri: server.scoringUri, key: PRIMARY, body, connections: 2, durationSeconds: 1 });
+    const r = await runBenchmark({
+      scoringUri: server.scoringUri,
+      key: PRIMARY,
+      body,
+      connections: 2,
+      durationSeconds: 1,
+    });
     expect(r.durationSeconds).toBeGreaterThanOrEqual(0.9);
     expect(r.requests).toBeGreaterThan(10);
   });
@@ -60,8 +85,13 @@ describe('gate and percentiles', () => {
     expect(percentile(new Float64Array(0), 99)).toBe(0);
   });
   it('fails on slow p95 and on no requests', () => {
-    const slow = applyGate({ latencyMs: { p95: 12, p99: 20 }, errorRate: 0, requestsPerSecond: 100, requests: 10 }, { maxP95Ms: 10 });
+    const slow = applyGate(
+      { latencyMs: { p95: 12, p99: 20 }, errorRate: 0, requestsPerSecond: 100, requests: 10 },
+      { maxP95Ms: 10 },
+    );
     expect(slow).toEqual({ passed: false, reasons: ['FAILED: p95 latency 12.00 ms <= 10 ms'] });
-    expect(applyGate({ latencyMs: { p95: 0, p99: 0 }, errorRate: 0, requestsPerSecond: 0, requests: 0 }, {}).passed).toBe(false);
+    expect(
+      applyGate({ latencyMs: { p95: 0, p99: 0 }, errorRate: 0, requestsPerSecond: 0, requests: 0 }, {}).passed,
+    ).toBe(false);
   });
 });

@@ -26,7 +26,14 @@ describe('smoke test', () => {
     const result = await runSmokeTest({ scoringUri: server.scoringUri, key: PRIMARY, outDir });
     expect(result.checks.filter((c) => !c.passed)).toEqual([]);
     expect(result.passed).toBe(true);
-    expect(result.checks.map((c) => c.name)).toEqual(['health', 'swagger', 'score', 'wrong key is refused', 'malformed request is rejected', 'still serving after bad requests']);
+    expect(result.checks.map((c) => c.name)).toEqual([
+      'health',
+      'swagger',
+      'score',
+      'wrong key is refused',
+      'malformed request is rejected',
+      'still serving after bad requests',
+    ]);
     expect(byName(result, 'score')?.reason).toMatch(/all in \["no","yes"\]/);
     const data = JSON.parse(readFileSync(join(outDir, 'data.json'), 'utf8')) as { Inputs: { data: unknown[] } };
     expect(data.Inputs.data.length).toBeGreaterThan(0);
@@ -50,11 +57,18 @@ describe('smoke test', () => {
   });
 
   it('fails on a server that returns labels outside the model classes', async () => {
-    const wrong = await startScoringServer({ model: toyModel({ label: 'banana' }), keys: { primaryKey: PRIMARY }, logDestination: quiet() });
+    const wrong = await startScoringServer({
+      model: toyModel({ label: 'banana' }),
+      keys: { primaryKey: PRIMARY },
+      logDestination: quiet(),
+    });
     try {
       const result = await runSmokeTest({ scoringUri: wrong.scoringUri, key: PRIMARY });
       expect(result.passed).toBe(false);
-      expect(byName(result, 'score')).toMatchObject({ passed: false, reason: expect.stringMatching(/labels \["banana"\] are not among the model's classes \["no","yes"\]/) });
+      expect(byName(result, 'score')).toMatchObject({
+        passed: false,
+        reason: expect.stringMatching(/labels \["banana"\] are not among the model's classes \["no","yes"\]/),
+      });
       expect(byName(result, 'health')?.passed).toBe(true);
     } finally {
       await wrong.close();
@@ -86,7 +100,9 @@ describe('smoke test', () => {
       expect(result.passed).toBe(false);
       expect(byName(result, 'score')?.passed).toBe(true);
       expect(byName(result, 'wrong key is refused')?.reason).toMatch(/expected 401/);
-      expect(byName(result, 'malformed request is rejected')?.reason).toMatch(/invalid JSON got HTTP 500.*expected 400/);
+      expect(byName(result, 'malformed request is rejected')?.reason).toMatch(
+        /invalid JSON got HTTP 500.*expected 400/,
+      );
     } finally {
       await new Promise((r) => lenient.close(r));
     }

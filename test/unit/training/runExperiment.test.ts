@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DatasetError, loadModel, ModelArtifact, parseCsv, tableRows } from '../../../src/automl';
+import { DatasetError, loadModel, type ModelArtifact, parseCsv, tableRows } from '../../../src/automl';
 import { ExperimentCanceledError, readDataset, runExperiment } from '../../../src/training';
 import { syntheticRows, toCsv } from '../automl/synthetic';
 
@@ -50,7 +50,12 @@ describe('runExperiment', () => {
     expect(r.best.metrics.AUC_weighted).toBeGreaterThan(0.85);
     // The artifact loads and scores.
     const model = loadModel(JSON.parse(JSON.stringify(r.artifact)) as ModelArtifact);
-    expect(model.predict([{ x1: 0.5, x2: 0.5 }, { x1: 0.5, x2: -0.5 }])).toEqual(['no', 'yes']);
+    expect(
+      model.predict([
+        { x1: 0.5, x2: 0.5 },
+        { x1: 0.5, x2: -0.5 },
+      ]),
+    ).toEqual(['no', 'yes']);
   });
 
   it('stops within a second of cancellation', async () => {

@@ -60,7 +60,14 @@ test('every bad value is reported at once, by name, without echoing secrets', ()
   } catch (err) {
     message = (err as Error).message;
   }
-  for (const name of ['TEMPORAL_ADDRESS', 'AMLOPS_WEBHOOK_PORT', 'AMLOPS_PROJECT', 'AMLOPS_GITHUB_SECRET', 'AMLOPS_EVENTGRID_CONTAINER', 'AMLOPS_WEBHOOK_BODY_LIMIT']) {
+  for (const name of [
+    'TEMPORAL_ADDRESS',
+    'AMLOPS_WEBHOOK_PORT',
+    'AMLOPS_PROJECT',
+    'AMLOPS_GITHUB_SECRET',
+    'AMLOPS_EVENTGRID_CONTAINER',
+    'AMLOPS_WEBHOOK_BODY_LIMIT',
+  ]) {
     expect(message).toMatch(new RegExp(`^${name}: `, 'm'));
   }
   expect(message).not.toContain('hunter2');

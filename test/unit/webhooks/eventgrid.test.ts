@@ -11,7 +11,13 @@ function gridBlob(id: string, container: string, path: string, type = BLOB_CREAT
     subject: `/blobServices/default/containers/${container}/blobs/${path}`,
     eventType: type,
     eventTime: '2026-11-25T01:02:03Z',
-    data: { api: 'PutBlob', contentType: 'text/csv', contentLength: 1234, blobType: 'BlockBlob', url: `${ACCOUNT}/${container}/${path}` },
+    data: {
+      api: 'PutBlob',
+      contentType: 'text/csv',
+      contentLength: 1234,
+      blobType: 'BlockBlob',
+      url: `${ACCOUNT}/${container}/${path}`,
+    },
     dataVersion: '',
     metadataVersion: '1',
   };
@@ -29,12 +35,24 @@ function cloudBlob(id: string, container: string, path: string) {
   };
 }
 
-const post = (h: Harness, body: unknown, opts: { code?: string | null; auth?: string; contentType?: string; project?: string } = {}) => {
+const post = (
+  h: Harness,
+  body: unknown,
+  opts: { code?: string | null; auth?: string; contentType?: string; project?: string } = {},
+) => {
   const code = opts.code === undefined ? SECRETS.eventGrid : opts.code;
   const query = code === null ? '' : `?code=${encodeURIComponent(code)}`;
-  const headers: Record<string, string> = { 'content-type': opts.contentType ?? 'application/json', 'aeg-event-type': 'Notification' };
+  const headers: Record<string, string> = {
+    'content-type': opts.contentType ?? 'application/json',
+    'aeg-event-type': 'Notification',
+  };
   if (opts.auth) headers.authorization = opts.auth;
-  return h.inject({ method: 'POST', url: `/hooks/eventgrid/${opts.project ?? 'demo'}${query}`, headers, payload: JSON.stringify(body) });
+  return h.inject({
+    method: 'POST',
+    url: `/hooks/eventgrid/${opts.project ?? 'demo'}${query}`,
+    headers,
+    payload: JSON.stringify(body),
+  });
 };
 
 test('Event Grid schema: the subscription validation event is answered with its code', async () => {
@@ -44,7 +62,10 @@ test('Event Grid schema: the subscription validation event is answered with its 
       id: '2d1781af-3a4c-4d7c-bd0c-e34b19da4e66',
       topic: '/subscriptions/s',
       subject: '',
-      data: { validationCode: '512d38b6-c7b8-40c8-89fe-f46f9e9622b6', validationUrl: 'https://rp-eastus2.eventgrid.azure.net/...' },
+      data: {
+        validationCode: '512d38b6-c7b8-40c8-89fe-f46f9e9622b6',
+        validationUrl: 'https://rp-eastus2.eventgrid.azure.net/...',
+      },
       eventType: VALIDATION_EVENT,
       eventTime: '2026-11-25T01:02:03Z',
       metadataVersion: '1',
@@ -71,7 +92,11 @@ test('CloudEvents: the OPTIONS handshake echoes WebHook-Request-Origin', async (
   const noOrigin = await h.inject({ method: 'OPTIONS', url: `/hooks/eventgrid/demo?code=${SECRETS.eventGrid}` });
   expect(noOrigin.statusCode).toBe(400);
   expect(noOrigin.json().message).toContain('WebHook-Request-Origin');
-  const noSecret = await h.inject({ method: 'OPTIONS', url: '/hooks/eventgrid/demo', headers: { 'webhook-request-origin': 'eventgrid.azure.net' } });
+  const noSecret = await h.inject({
+    method: 'OPTIONS',
+    url: '/hooks/eventgrid/demo',
+    headers: { 'webhook-request-origin': 'eventgrid.azure.net' },
+  });
   expect(noSecret.statusCode).toBe(401);
   const unknown = await h.inject({
     method: 'OPTIONS',
@@ -85,7 +110,12 @@ test('a BlobCreated event under the configured container and prefix triggers wit
   const h = await harness();
   const res = await post(h, [gridBlob('ev-1', 'training', 'bank/2026-11.csv')]);
   expect(res.statusCode).toBe(202);
-  expect(res.json()).toEqual({ accepted: true, requestIds: ['eventgrid:ev-1'], workflowId: 'amlops-demo', ignored: [] });
+  expect(res.json()).toEqual({
+    accepted: true,
+    requestIds: ['eventgrid:ev-1'],
+    workflowId: 'amlops-demo',
+    ignored: [],
+  });
   expect(h.requests()).toEqual([
     {
       requestId: 'eventgrid:ev-1',
@@ -117,19 +147,36 @@ test('blobs in another container, outside the prefix, or other event types are a
 
 test('a mixed batch triggers the matching blobs and lists the rest', async () => {
   const h = await harness();
-  const res = await post(h, [gridBlob('m1', 'training', 'bank/1.csv'), gridBlob('m2', 'other', 'bank/2.csv'), gridBlob('m3', 'training', 'bank/3.csv')]);
+  const res = await post(h, [
+    gridBlob('m1', 'training', 'bank/1.csv'),
+    gridBlob('m2', 'other', 'bank/2.csv'),
+    gridBlob('m3', 'training', 'bank/3.csv'),
+  ]);
   expect(res.statusCode).toBe(202);
-  expect(res.json()).toMatchObject({ accepted: true, requestIds: ['eventgrid:m1', 'eventgrid:m3'], ignored: [{ id: 'm2' }] });
-  expect(h.requests().map((r) => r.datasetUri)).toEqual([`${ACCOUNT}/training/bank/1.csv`, `${ACCOUNT}/training/bank/3.csv`]);
+  expect(res.json()).toMatchObject({
+    accepted: true,
+    requestIds: ['eventgrid:m1', 'eventgrid:m3'],
+    ignored: [{ id: 'm2' }],
+  });
+  expect(h.requests().map((r) => r.datasetUri)).toEqual([
+    `${ACCOUNT}/training/bank/1.csv`,
+    `${ACCOUNT}/training/bank/3.csv`,
+  ]);
 });
 
 test('CloudEvents 1.0, single and batch, trigger the same way', async () => {
   const h = await harness();
-  const single = await post(h, cloudBlob('ce-1', 'training', 'bank/a.csv'), { contentType: 'application/cloudevents+json; charset=utf-8' });
-  expect(single.statusCode).toBe(202);
-  const batch = await post(h, [cloudBlob('ce-2', 'training', 'bank/b.csv'), cloudBlob('ce-3', 'training', 'elsewhere/c.csv')], {
-    contentType: 'application/cloudevents-batch+json',
+  const single = await post(h, cloudBlob('ce-1', 'training', 'bank/a.csv'), {
+    contentType: 'application/cloudevents+json; charset=utf-8',
   });
+  expect(single.statusCode).toBe(202);
+  const batch = await post(
+    h,
+    [cloudBlob('ce-2', 'training', 'bank/b.csv'), cloudBlob('ce-3', 'training', 'elsewhere/c.csv')],
+    {
+      contentType: 'application/cloudevents-batch+json',
+    },
+  );
   expect(batch.statusCode).toBe(202);
   expect(batch.json()).toMatchObject({ requestIds: ['eventgrid:ce-2'], ignored: [{ id: 'ce-3' }] });
   expect(h.requests().map((r) => [r.requestId, r.datasetUri])).toEqual([

@@ -1,7 +1,11 @@
 // The generic retrain webhook: bearer token, request id from body / Idempotency-Key / generated, shared schema validation.
 import { harness, SECRETS, type Harness } from './harness';
 
-const post = (h: Harness, body: unknown, headers: Record<string, string> = { authorization: `Bearer ${SECRETS.token}` }) =>
+const post = (
+  h: Harness,
+  body: unknown,
+  headers: Record<string, string> = { authorization: `Bearer ${SECRETS.token}` },
+) =>
   h.inject({
     method: 'POST',
     url: '/hooks/retrain/demo',
@@ -11,10 +15,19 @@ const post = (h: Harness, body: unknown, headers: Record<string, string> = { aut
 
 test('missing, malformed and wrong tokens are 401; the right one is 202', async () => {
   const h = await harness();
-  for (const headers of [{} as Record<string, string>, { authorization: SECRETS.token }, { authorization: 'Basic dXNlcjpwYXNz' }, { authorization: 'Bearer tok-secret-0123456789abcdeX' }, { authorization: 'Bearer short' }]) {
+  for (const headers of [
+    {} as Record<string, string>,
+    { authorization: SECRETS.token },
+    { authorization: 'Basic dXNlcjpwYXNz' },
+    { authorization: 'Bearer tok-secret-0123456789abcdeX' },
+    { authorization: 'Bearer short' },
+  ]) {
     const res = await post(h, { reason: 'x' }, headers);
     expect(res.statusCode).toBe(401);
-    expect(res.json()).toEqual({ error: 'unauthorized', message: 'missing or wrong token; send Authorization: Bearer <token>' });
+    expect(res.json()).toEqual({
+      error: 'unauthorized',
+      message: 'missing or wrong token; send Authorization: Bearer <token>',
+    });
   }
   expect(h.sent).toHaveLength(0);
   const ok = await post(h, { reason: 'nightly CI', requestId: 'ci-42' });
@@ -24,9 +37,20 @@ test('missing, malformed and wrong tokens are 401; the right one is 202', async 
 
 test('the request carries reason, dataset and overrides; source is always webhook', async () => {
   const h = await harness();
-  await post(h, { requestId: 'r1', reason: 'new labels', datasetUri: 'https://x/y.csv', overrides: { championMargin: 0.01, automl: { maxTrials: 5 } } });
+  await post(h, {
+    requestId: 'r1',
+    reason: 'new labels',
+    datasetUri: 'https://x/y.csv',
+    overrides: { championMargin: 0.01, automl: { maxTrials: 5 } },
+  });
   expect(h.requests()).toEqual([
-    { requestId: 'r1', reason: 'new labels', source: 'webhook', datasetUri: 'https://x/y.csv', overrides: { championMargin: 0.01, automl: { maxTrials: 5 } } },
+    {
+      requestId: 'r1',
+      reason: 'new labels',
+      source: 'webhook',
+      datasetUri: 'https://x/y.csv',
+      overrides: { championMargin: 0.01, automl: { maxTrials: 5 } },
+    },
   ]);
 });
 
@@ -52,7 +76,8 @@ test('invalid fields are a 400 naming each, and nothing is triggered', async () 
   expect(res.statusCode).toBe(400);
   const { message } = res.json();
   expect(message).toMatch(/^invalid retrain body: /);
-  for (const field of ['reason', 'overrides.championMargin', 'overrides.automl.maxTrials', 'source']) expect(message).toContain(field);
+  for (const field of ['reason', 'overrides.championMargin', 'overrides.automl.maxTrials', 'source'])
+    expect(message).toContain(field);
   expect((await post(h, [1, 2])).statusCode).toBe(400);
   expect(h.sent).toHaveLength(0);
 });

@@ -4,15 +4,69 @@ import { grpcError, harness, SECRETS, type Harness } from './harness';
 
 const auth = { authorization: `Bearer ${SECRETS.token}` };
 const good = (h: Harness) =>
-  h.inject({ method: 'POST', url: '/hooks/retrain/demo', headers: { ...auth, 'content-type': 'application/json' }, payload: '{"reason":"ok"}' });
+  h.inject({
+    method: 'POST',
+    url: '/hooks/retrain/demo',
+    headers: { ...auth, 'content-type': 'application/json' },
+    payload: '{"reason":"ok"}',
+  });
 
 test('every bad request gets its status and {error, message}, and the next request still succeeds', async () => {
   const h = await harness({ bodyLimitBytes: 2048 });
   const cases: [string, () => ReturnType<Harness['inject']>, number, string][] = [
-    ['oversized', () => h.inject({ method: 'POST', url: '/hooks/retrain/demo', headers: { ...auth, 'content-type': 'application/json' }, payload: JSON.stringify({ reason: 'x'.repeat(5000) }) }), 413, 'payload_too_large'],
-    ['text/plain', () => h.inject({ method: 'POST', url: '/hooks/retrain/demo', headers: { ...auth, 'content-type': 'text/plain' }, payload: 'retrain please' }), 415, 'unsupported_media_type'],
-    ['form-encoded GitHub', () => h.inject({ method: 'POST', url: '/hooks/github/demo', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-github-event': 'push', 'x-github-delivery': 'd', 'x-hub-signature-256': githubSignature(SECRETS.github, 'payload=%7B%7D') }, payload: 'payload=%7B%7D' }), 415, 'unsupported_media_type'],
-    ['malformed JSON', () => h.inject({ method: 'POST', url: '/hooks/retrain/demo', headers: { ...auth, 'content-type': 'application/json' }, payload: '{"reason":' }), 400, 'bad_request'],
+    [
+      'oversized',
+      () =>
+        h.inject({
+          method: 'POST',
+          url: '/hooks/retrain/demo',
+          headers: { ...auth, 'content-type': 'application/json' },
+          payload: JSON.stringify({ reason: 'x'.repeat(5000) }),
+        }),
+      413,
+      'payload_too_large',
+    ],
+    [
+      'text/plain',
+      () =>
+        h.inject({
+          method: 'POST',
+          url: '/hooks/retrain/demo',
+          headers: { ...auth, 'content-type': 'text/plain' },
+          payload: 'retrain please',
+        }),
+      415,
+      'unsupported_media_type',
+    ],
+    [
+      'form-encoded GitHub',
+      () =>
+        h.inject({
+          method: 'POST',
+          url: '/hooks/github/demo',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            'x-github-event': 'push',
+            'x-github-delivery': 'd',
+            'x-hub-signature-256': githubSignature(SECRETS.github, 'payload=%7B%7D'),
+          },
+          payload: 'payload=%7B%7D',
+        }),
+      415,
+      'unsupported_media_type',
+    ],
+    [
+      'malformed JSON',
+      () =>
+        h.inject({
+          method: 'POST',
+          url: '/hooks/retrain/demo',
+          headers: { ...auth, 'content-type': 'application/json' },
+          payload: '{"reason":',
+        }),
+      400,
+      'bad_request',
+    ],
     ['unknown route', () => h.inject({ method: 'POST', url: '/hooks/gitlab/demo' }), 404, 'not_found'],
     ['wrong method', () => h.inject({ method: 'GET', url: '/hooks/retrain/demo' }), 404, 'not_found'],
   ];
@@ -24,7 +78,12 @@ test('every bad request gets its status and {error, message}, and the next reque
     expect(body.message).not.toMatch(/\n\s+at /); // never a stack trace
     expect((await good(h)).statusCode).toBe(202);
   }
-  const tooBig = await h.inject({ method: 'POST', url: '/hooks/retrain/demo', headers: { ...auth, 'content-type': 'application/json' }, payload: 'x'.repeat(4096) });
+  const tooBig = await h.inject({
+    method: 'POST',
+    url: '/hooks/retrain/demo',
+    headers: { ...auth, 'content-type': 'application/json' },
+    payload: 'x'.repeat(4096),
+  });
   expect(tooBig.json().message).toContain('larger than 2048 bytes');
 });
 
@@ -42,12 +101,18 @@ test('Temporal unreachable is a 503 with Retry-After; the sender is told to rede
   const res = await good(h);
   expect(res.statusCode).toBe(503);
   expect(res.headers['retry-after']).toBe('5');
-  expect(res.json()).toEqual({ error: 'temporal_unavailable', message: expect.stringMatching(/Temporal is unreachable.*redeliver/) });
+  expect(res.json()).toEqual({
+    error: 'temporal_unavailable',
+    message: expect.stringMatching(/Temporal is unreachable.*redeliver/),
+  });
 });
 
 test('a Temporal call that hangs is answered 503 at the deadline, not left waiting', async () => {
   // Like a real client whose gRPC deadline is noticed late (at its next retry): the call ends well after the deadline.
-  const late = () => new Promise<void>((_, reject) => setTimeout(() => reject(grpcError(4, '4 DEADLINE_EXCEEDED: Deadline exceeded')), 1000));
+  const late = () =>
+    new Promise<void>((_, reject) =>
+      setTimeout(() => reject(grpcError(4, '4 DEADLINE_EXCEEDED: Deadline exceeded')), 1000),
+    );
   const h = await harness({ temporalTimeoutMs: 200 }, late);
   const started = Date.now();
   const res = await good(h);
@@ -63,7 +128,10 @@ test('Temporal refusing (e.g. unknown namespace) is a 502 with its words; a bug 
   const h = await harness({}, async () => fail());
   const refused = await good(h);
   expect(refused.statusCode).toBe(502);
-  expect(refused.json()).toEqual({ error: 'temporal_refused', message: expect.stringContaining('Namespace nope is not found') });
+  expect(refused.json()).toEqual({
+    error: 'temporal_refused',
+    message: expect.stringContaining('Namespace nope is not found'),
+  });
   fail = () => {
     throw new TypeError("Cannot read properties of undefined (reading 'x')");
   };
@@ -79,13 +147,48 @@ test('secrets, signatures, query strings and bodies never reach the log', async 
   const raw = JSON.stringify({ ref: 'refs/heads/main', after: 'abcdef1234', pusher: { name: marker } });
   const signature = githubSignature(SECRETS.github, raw);
   const gh = { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': 'd-log' };
-  await h.inject({ method: 'POST', url: '/hooks/github/demo', headers: { ...gh, 'x-hub-signature-256': signature }, payload: raw });
-  await h.inject({ method: 'POST', url: '/hooks/github/demo', headers: { ...gh, 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` }, payload: raw });
-  await h.inject({ method: 'POST', url: `/hooks/eventgrid/demo?code=${SECRETS.eventGrid}`, headers: { 'content-type': 'application/json' }, payload: `[{"bad":"${marker}"}]` });
-  await h.inject({ method: 'POST', url: `/hooks/eventgrid/demo?code=${SECRETS.eventGrid}x`, headers: { 'content-type': 'application/json' }, payload: '[]' });
-  await h.inject({ method: 'POST', url: '/hooks/retrain/demo', headers: { ...auth, 'content-type': 'application/json' }, payload: JSON.stringify({ reason: marker }) });
-  await h.inject({ method: 'POST', url: '/hooks/retrain/demo', headers: { authorization: `Bearer ${SECRETS.token}-wrong` }, payload: '' });
-  await h.inject({ method: 'POST', url: '/hooks/retrain/demo', headers: { ...auth, 'content-type': 'application/json' }, payload: `{"x":"${marker}${'y'.repeat(5000)}"}` });
+  await h.inject({
+    method: 'POST',
+    url: '/hooks/github/demo',
+    headers: { ...gh, 'x-hub-signature-256': signature },
+    payload: raw,
+  });
+  await h.inject({
+    method: 'POST',
+    url: '/hooks/github/demo',
+    headers: { ...gh, 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` },
+    payload: raw,
+  });
+  await h.inject({
+    method: 'POST',
+    url: `/hooks/eventgrid/demo?code=${SECRETS.eventGrid}`,
+    headers: { 'content-type': 'application/json' },
+    payload: `[{"bad":"${marker}"}]`,
+  });
+  await h.inject({
+    method: 'POST',
+    url: `/hooks/eventgrid/demo?code=${SECRETS.eventGrid}x`,
+    headers: { 'content-type': 'application/json' },
+    payload: '[]',
+  });
+  await h.inject({
+    method: 'POST',
+    url: '/hooks/retrain/demo',
+    headers: { ...auth, 'content-type': 'application/json' },
+    payload: JSON.stringify({ reason: marker }),
+  });
+  await h.inject({
+    method: 'POST',
+    url: '/hooks/retrain/demo',
+    headers: { authorization: `Bearer ${SECRETS.token}-wrong` },
+    payload: '',
+  });
+  await h.inject({
+    method: 'POST',
+    url: '/hooks/retrain/demo',
+    headers: { ...auth, 'content-type': 'application/json' },
+    payload: `{"x":"${marker}${'y'.repeat(5000)}"}`,
+  });
   await h.inject({ method: 'POST', url: `/nowhere?code=${SECRETS.eventGrid}`, headers: auth });
 
   const text = h.logs.join('');

@@ -30,21 +30,37 @@ describe('tree learners with a fixed seed', () => {
 
   it('GBDT (row and column subsampling, early stopping)', () => {
     const { model, bestIteration } = fitGbdt(data, all.subarray(0, 600), all.subarray(600), {
-      nEstimators: 60, learningRate: 0.2, maxLeaves: 12, maxDepth: 5, minChildSamples: 8, minChildWeight: 1e-3,
-      lambda: 1, subsample: 0.8, colsample: 0.75, earlyStoppingRounds: 10, seed: 5,
+      nEstimators: 60,
+      learningRate: 0.2,
+      maxLeaves: 12,
+      maxDepth: 5,
+      minChildSamples: 8,
+      minChildWeight: 1e-3,
+      lambda: 1,
+      subsample: 0.8,
+      colsample: 0.75,
+      earlyStoppingRounds: 10,
+      seed: 5,
     });
     expect(bestIteration).toBe(28);
     expect(summary(model, model.predict(data.bins, F, all))).toEqual({
       nodes: 291,
-      rows: [0.9357674100776799, 0.07915957299916909, 0.9550511839872733, 0.9309688489272082, 0.06818599992746806,
-        0.9142008536608676],
+      rows: [
+        0.9357674100776799, 0.07915957299916909, 0.9550511839872733, 0.9309688489272082, 0.06818599992746806,
+        0.9142008536608676,
+      ],
       sum: 383.22480304536384,
     });
   });
 
   it('random forest (bootstrap, per-node features)', () => {
     const model = fitForest(data, all, {
-      nEstimators: 8, maxFeatures: 0.5, minSamplesLeaf: 3, maxDepth: 0, bootstrap: true, randomThresholds: false,
+      nEstimators: 8,
+      maxFeatures: 0.5,
+      minSamplesLeaf: 3,
+      maxDepth: 0,
+      bootstrap: true,
+      randomThresholds: false,
       seed: 7,
     });
     expect(summary(model, model.predict(data.bins, F, all))).toEqual({
@@ -56,7 +72,12 @@ describe('tree learners with a fixed seed', () => {
 
   it('extra trees (random thresholds, depth limit)', () => {
     const model = fitForest(data, all, {
-      nEstimators: 8, maxFeatures: 0.75, minSamplesLeaf: 2, maxDepth: 8, bootstrap: false, randomThresholds: true,
+      nEstimators: 8,
+      maxFeatures: 0.75,
+      minSamplesLeaf: 2,
+      maxDepth: 8,
+      bootstrap: false,
+      randomThresholds: true,
       seed: 8,
     });
     expect(summary(model, model.predict(data.bins, F, all))).toEqual({
