@@ -19,3 +19,10 @@ export { call, swaggerUriOf, healthUriOf, type EndpointTarget, type HttpReply } 
 export { scoreProbabilities, ScoringFailed, BATCH_ROWS, type ClassProbabilities } from './probabilities';
 export { predictionsOf, rowsOf, exampleRequestOf, classesOf } from './replies';
 export type { ReportFiles } from './report';
+export {
+  startSteadyLoad,
+  type SteadyLoad,
+  type SteadyLoadOptions,
+  type SteadyLoadSummary,
+  type LoadSample,
+} from './steady-load';
