@@ -1,4 +1,4 @@
-// The monitoring statistics' door: pure computation (no files, network, threads, clock; randomness from a seed only).
+// The monitoring statistics' entry point: pure computation (no files, network, threads, clock; randomness from a seed only).
 export { pairedBootstrap, PairedBootstrapInput, PairedBootstrapInterval } from './bootstrap';
 export {
   alignCounts,
