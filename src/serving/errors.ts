@@ -1,4 +1,5 @@
-// Errors the scoring server answers with: its own (status + message for the caller) and fastify's, mapped to {"message"} replies.
+// Errors the scoring server answers with: its own (status + message for the caller) and fastify's,
+// mapped to {"message"} replies.
 import type { FastifyError } from 'fastify';
 
 /** An error whose message is safe and useful to show the caller, with the HTTP status to answer. */

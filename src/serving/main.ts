@@ -1,4 +1,5 @@
-// Process entry of one deployment: `node dist/src/serving/main.js`, configured by environment variables (see README.md).
+// Process entry of one deployment: `node dist/src/serving/main.js`, configured by environment variables
+// (see README.md).
 import { z } from 'zod';
 import { loadModelFile } from './model-file';
 import { startScoringServer, type ScoringServer } from './server';

@@ -1,4 +1,5 @@
-// Per-request telemetry: request id headers, timing, sizes; metrics for every request and one record per request when enabled.
+// Per-request telemetry: request id headers, timing, sizes;
+// metrics for every request and one record per request when enabled.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -79,7 +80,8 @@ export function registerRequestTelemetry(
     if (!telemetryOn || !t || (QUIET_ROUTES.has(route) && status < 400)) return done();
     const inputBytes = Number(request.headers['content-length'] ?? 0) || 0;
     const q = request.url.indexOf('?');
-    const path = q < 0 ? request.url : request.url.slice(0, q); // query strings are not logged: they could carry anything
+    // Query strings are not logged: they could carry anything.
+    const path = q < 0 ? request.url : request.url.slice(0, q);
     const record = {
       event: 'request',
       requestId: request.id,

@@ -1,4 +1,5 @@
-// The scoring server of one deployment: fastify app with auth, scoring, swagger, health routes; start and graceful close.
+// The scoring server of one deployment: fastify app with auth, scoring, swagger, health routes;
+// start and graceful close.
 import { performance } from 'node:perf_hooks';
 import Fastify, {
   LogController,
@@ -34,7 +35,10 @@ export interface ScoringServerOptions {
   deploymentName?: string;
   modelName?: string;
   modelVersion?: string;
-  /** Per-request telemetry records (log lines, and Application Insights export when a connection string is given). Default false, as on Azure. */
+  /**
+   * Per-request telemetry records (log lines, and Application Insights export when a connection string is given).
+   * Default false, as on Azure.
+   */
   appInsightsEnabled?: boolean;
   /** Application Insights connection string; used only when appInsightsEnabled. */
   appInsightsConnectionString?: string;
@@ -161,7 +165,8 @@ export async function buildScoringApp(options: ScoringServerOptions): Promise<{
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string; // parseAs: 'string'
-    parseJson(request, text, (err, value) =>
+    // fastify types a body parser as callback-style or async; the default JSON one is callback-style (returns nothing).
+    void parseJson(request, text, (err, value) =>
       (err as FastifyError | null)?.code === 'FST_ERR_CTP_INVALID_JSON_BODY'
         ? done(invalidJsonBody(text), undefined)
         : done(err, value),
@@ -287,6 +292,7 @@ export async function startScoringServer(options: ScoringServerOptions): Promise
     await shutdown();
     throw new Error(
       `scoring server cannot listen on ${host}:${options.port ?? 0}: ${(err as Error).message}; choose another port`,
+      { cause: err },
     );
   }
   const address = app.server.address();

@@ -153,7 +153,9 @@ export async function putJob(
   return { status: res.status, body: JSON.parse(res.bodyAsText ?? '{}') as Record<string, unknown> };
 }
 
-/** A raw ARM PUT of a workspace child through the SDK client's pipeline (for bodies the SDK's serializer would trim). */
+/**
+ * A raw ARM PUT of a workspace child through the SDK client's pipeline (for bodies the SDK's serializer would trim).
+ */
 export async function armPut(
   t: TestWorkspace,
   childPath: string,
