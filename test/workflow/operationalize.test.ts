@@ -324,6 +324,25 @@ test('a repeated request id is ignored', async () => {
   });
 });
 
+test('a dataset that fails to upload never becomes the project dataset: the next plain retrain uses the last good one', async () => {
+  const missing = (_attempt: number, input: Record<string, unknown>) => {
+    if (input.datasetUri === '/missing.csv') throw fatal('The dataset /missing.csv does not exist (or is not a file).');
+  };
+  await withProject({ fail: { uploadDataset: missing } }, async ({ handle, name, calls }) => {
+    await until(name, cyclesDone(1), 'cycle 1');
+    await handle.executeUpdate(retrainUpdate, {
+      args: [{ requestId: 'bad-data', reason: 'new data', source: 'cli', datasetUri: '/missing.csv' }],
+    });
+    await until(name, cyclesDone(2), 'cycle 2');
+    await handle.executeUpdate(retrainUpdate, { args: [{ requestId: 'plain', reason: 'again', source: 'cli' }] });
+    await until(name, cyclesDone(3), 'cycle 3');
+    const history = await handle.query(historyQuery);
+    expect(history.map((r) => r.outcome)).toEqual(['deployed', 'failed', 'deployed']);
+    const uploads = calls.filter((c) => c.name === 'uploadDataset').map((c) => c.input.datasetUri);
+    expect(uploads).toEqual(['data/x.csv', '/missing.csv', 'data/x.csv']);
+  });
+});
+
 test('a malformed retrain update is rejected with the field at fault and changes nothing', async () => {
   await withProject({}, async ({ handle, name }) => {
     await until(name, cyclesDone(1), 'cycle 1');
