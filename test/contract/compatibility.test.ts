@@ -1,17 +1,14 @@
 // The input compatibility check against the local workspace: both models' artifacts, the deployments' optional
 // columns, and the columns of real requests to the champion, read back from its scoring server's request records.
-import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { loadModel, type ModelArtifact } from '../../src/automl';
-import { AzureMLClient, localTarget } from '../../src/azureml';
 import type { ActivityDeps } from '../../src/activities';
 import { checkCompatibility } from '../../src/activities/check-compatibility';
-import { deployModel } from '../../src/activities/deploy-model';
 import { deploymentTarget } from '../../src/activities/endpoint-target';
 import { enableInsights } from '../../src/activities/enable-insights';
 import { scoreProbabilities } from '../../src/smoketest';
 import { asJsonRow, trainBankModel } from '../unit/serving/bank-model';
-import { startTestWorkspace, type TestWorkspace } from './helpers';
+import { activityDeps, deployArtifact, startTestWorkspace, type TestWorkspace } from './helpers';
 
 const PROJECT = 'compat';
 const ENDPOINT = 'compat-ep';
@@ -21,25 +18,8 @@ let champion: ModelArtifact;
 /** The champion's rows as live clients send them: its columns, nothing else. */
 let liveRows: Record<string, unknown>[];
 
-/** Registers an artifact as a model version and deploys it to the endpoint (no traffic: reached by header only). */
-async function deploy(deploymentName: string, artifact: ModelArtifact, version: string, optional?: string[]) {
-  const folder = `models/${deploymentName}`;
-  const text = JSON.stringify(artifact);
-  await t.container.getBlockBlobClient(`${folder}/model.json`).upload(text, Buffer.byteLength(text));
-  const properties = { modelUri: `azureml://datastores/workspaceblobstore/paths/${folder}/` };
-  await t.client.modelVersions.createOrUpdate(t.rg, t.name, `${PROJECT}-model`, version, { properties });
-  const model = { name: `${PROJECT}-model`, version, primaryMetric: 'AUC_weighted' as const, metricValue: 0 };
-  return deployModel(deps)({
-    project: PROJECT,
-    cycle: Number(version),
-    endpointName: ENDPOINT,
-    deploymentName,
-    model,
-    instanceType: 'Standard_DS3_v2',
-    instanceCount: 1,
-    ...(optional ? { optionalColumns: optional } : {}),
-  });
-}
+const deploy = (deploymentName: string, artifact: ModelArtifact, version: string, optional?: string[]) =>
+  deployArtifact(t, deps, { project: PROJECT, endpointName: ENDPOINT, deploymentName, artifact, version }, optional);
 
 /** The champion's model, retrained on data with one more (numeric) column. */
 const withScoreHint = (artifact: ModelArtifact): ModelArtifact => ({
@@ -49,10 +29,7 @@ const withScoreHint = (artifact: ModelArtifact): ModelArtifact => ({
 
 beforeAll(async () => {
   t = await startTestWorkspace();
-  const { ws } = t;
-  const { endpoint, caCertificate, subscriptionId, resourceGroup, workspaceName } = ws;
-  const connection = { endpoint, caCertificate, caCertificatePath: '', subscriptionId, resourceGroup, workspaceName };
-  deps = { client: new AzureMLClient(localTarget(connection, ws.credential)), reportsDir: join(t.dir, 'reports') };
+  deps = activityDeps(t);
   const fixture = trainBankModel(300, 6);
   champion = fixture.artifact;
   const model = loadModel(champion);

@@ -1,4 +1,4 @@
-// Reading what live clients send from a deployment's request records: which requests count, and the columns they lacked.
+// What live clients send, read from a deployment's request records: which requests count, the columns they lacked.
 import { columnPresence } from '../../../src/activities/request-columns';
 
 const line = (record: Record<string, unknown>) =>
