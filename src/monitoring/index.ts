@@ -32,3 +32,11 @@ export {
   RolloutVerdict,
 } from './rollout-verdict';
 export { CollectedRow, Feature } from './values';
+export {
+  checkInputCompatibility,
+  CompatibilityFinding,
+  CompatibilityVerdict,
+  InputColumnSpec,
+  LiveColumnPresence,
+  ModelInputs,
+} from './input-compatibility';

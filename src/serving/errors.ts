@@ -7,6 +7,8 @@ export class ScoringError extends Error {
   constructor(
     readonly statusCode: number,
     message: string,
+    /** Input columns the refused request lacked: names only, for its telemetry record. */
+    readonly missingColumns?: string[],
   ) {
     super(message);
     this.name = 'ScoringError';

@@ -15,6 +15,12 @@ export interface RequestTelemetry {
   shape?: RequestShape;
   scoringMethod?: ScoringMethod;
   unseenCategories?: number;
+  /**
+   * The model's input columns this request left out (optional ones scored as missing, or the required ones it was
+   * refused for): names only, never values, and absent when it sent them all. The input compatibility check of a
+   * retrain reads them back from the deployment's logs, to count the live requests a new model would refuse.
+   */
+  missingColumns?: string[];
   execMs?: number;
   error?: string;
 }
@@ -97,6 +103,7 @@ export function registerRequestTelemetry(
       shape: t.shape,
       scoringMethod: t.scoringMethod,
       unseenCategories: t.unseenCategories,
+      missingColumns: t.missingColumns,
       error: t.error,
       body: undefined as unknown, // JSON.stringify leaves it out unless sampled below
     };

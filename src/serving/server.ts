@@ -36,6 +36,11 @@ export interface ScoringServerOptions {
   modelName?: string;
   modelVersion?: string;
   /**
+   * Input columns a row may leave out, scored with the value missing (a column a retrain added, allowed by the
+   * project's optionalColumns setting); names the model does not have are ignored. Default none: all are required.
+   */
+  optionalColumns?: readonly string[];
+  /**
    * Per-request telemetry records (log lines, and Application Insights export when a connection string is given).
    * Default false, as on Azure.
    */
@@ -136,11 +141,13 @@ export async function buildScoringApp(options: ScoringServerOptions): Promise<{
     }
   }
   const sampleRate = options.logBodySampleRate ?? 0;
-  const validateRows = compileRowValidator(model.inputSchema, model.artifact.target);
+  const optionalColumns = options.optionalColumns ?? [];
+  const validateRows = compileRowValidator(model.inputSchema, model.artifact.target, optionalColumns);
   const swaggerInfo = {
     title: `${bindings.endpoint}/${bindings.deployment}`,
     modelName: options.modelName,
     modelVersion: options.modelVersion,
+    optionalColumns,
   };
   const swaggerDocs = { 2: buildSwagger(model, swaggerInfo, 2), 3: buildSwagger(model, swaggerInfo, 3) };
   let ready = false;
@@ -183,7 +190,11 @@ export async function buildScoringApp(options: ScoringServerOptions): Promise<{
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, message } = messageFor(error, bodyLimit);
-    if (request.telemetry) request.telemetry.error = message;
+    if (request.telemetry) {
+      request.telemetry.error = message;
+      if (error instanceof ScoringError && error.missingColumns)
+        request.telemetry.missingColumns = error.missingColumns;
+    }
     if (status >= 500) logger.error({ event: 'error', requestId: request.id, err: error }, 'request failed');
     if (status === 401) reply.header('www-authenticate', 'Bearer');
     return sendJson(request, reply.code(status), { message });
@@ -224,7 +235,7 @@ export async function buildScoringApp(options: ScoringServerOptions): Promise<{
   app.post('/score', { onRequest: authenticate }, async (request: FastifyRequest, reply: FastifyReply) => {
     const t0 = performance.now();
     const parsed = parseScoringRequest(request.body);
-    const { rows, unseenCategories } = validateRows(parsed.rows);
+    const { rows, unseenCategories, missingColumns } = validateRows(parsed.rows);
     let predictions: Predictions;
     try {
       predictions =
@@ -248,6 +259,7 @@ export async function buildScoringApp(options: ScoringServerOptions): Promise<{
       t.shape = parsed.shape;
       t.scoringMethod = parsed.method;
       t.unseenCategories = unseenCategories;
+      t.missingColumns = missingColumns;
       t.execMs = Math.round(execMs * 1000) / 1000;
     }
     metrics.observeScoring(rows.length, unseenCategories);
