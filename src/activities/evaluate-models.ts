@@ -1,34 +1,13 @@
 // evaluateModels: scores the cycle's test slice through the challenger's and the champion's deployments, fairly.
 import { ApplicationFailure } from '@temporalio/common';
-import { parseCsv, tableRows, type PrimaryMetric, type Table } from '../automl';
+import { parseCsv, tableRows, type Table } from '../automl';
 import { call, type AzureMLClient } from '../azureml';
+import type { EvaluateModelsInput, ModelEvaluation } from '../contract';
 import { scoreProbabilities, type ClassProbabilities } from '../smoketest';
 import { beat, type ActivityDeps } from './deps';
 import { deploymentTarget } from './endpoint-target';
 import { compareOnSlice } from './slice-metrics';
-import type { TestSliceRef } from './upload-dataset';
-
-// These types move into src/contract when the cycle workflow calls this step (issue #11).
-export interface EvaluateModelsInput {
-  endpointName: string;
-  /** This cycle's deployment, before it takes traffic. */
-  challenger: { deploymentName: string };
-  /** The deployment serving now, scored the same way (absent on a first cycle). */
-  champion?: { deploymentName: string };
-  testSlice: Pick<TestSliceRef, 'name' | 'version'>;
-  target: string;
-  primaryMetric: PrimaryMetric;
-}
-
-/** Small on purpose: it lands in workflow history, so it holds no rows, predictions or keys. */
-export interface ModelEvaluation {
-  primaryMetric: PrimaryMetric;
-  testRows: number;
-  challenger: { deploymentName: string; metric: number };
-  champion?: { deploymentName: string; metric: number };
-  /** The challenger's advantage over the champion (see SliceComparison.difference); positive favours it. */
-  difference?: number;
-}
+import { testSliceSeed } from './test-slice';
 
 /** The test slice's CSV, read from the data asset's file on the default datastore (where uploadDataset put it). */
 async function readTestSlice(client: AzureMLClient, slice: EvaluateModelsInput['testSlice']): Promise<Table> {
@@ -69,7 +48,9 @@ export const evaluateModels = ({ client }: ActivityDeps) =>
     const challenger = await scoreThrough(input.challenger.deploymentName);
     const champion = input.champion && (await scoreThrough(input.champion.deploymentName));
 
-    const compared = compareOnSlice(primaryMetric, labels, challenger, champion);
+    // Seeded from project and cycle (as the slice is): a retried step reports the same interval.
+    const seed = testSliceSeed(input.project, input.cycle);
+    const compared = compareOnSlice(primaryMetric, labels, seed, challenger, champion);
     return {
       primaryMetric,
       testRows: rows.length,
@@ -78,5 +59,6 @@ export const evaluateModels = ({ client }: ActivityDeps) =>
         ? { champion: { deploymentName: input.champion.deploymentName, metric: compared.champion } }
         : {}),
       ...(compared.difference !== undefined ? { difference: compared.difference } : {}),
+      ...(compared.interval ? { interval: compared.interval } : {}),
     };
   };

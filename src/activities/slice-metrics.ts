@@ -1,5 +1,8 @@
-// The primary metric of the challenger and the champion on the test slice's labels, both over one class order.
-import { metricValue, scoreOf, type PrimaryMetric } from '../automl';
+// The primary metric of the challenger and the champion on the test slice's labels, both over one class order, and
+// a paired bootstrap interval of the difference.
+import { higherIsBetter, metricValue, scoreOf, type PrimaryMetric } from '../automl';
+import type { ModelEvaluation } from '../contract';
+import { pairedBootstrap } from '../monitoring';
 import type { ClassProbabilities } from '../smoketest';
 
 export interface SliceComparison {
@@ -10,6 +13,8 @@ export interface SliceComparison {
    * positive favours the challenger, as the gate's margin reads it.
    */
   difference?: number;
+  /** The paired bootstrap interval of `difference`, read the same way. */
+  interval?: ModelEvaluation['interval'];
 }
 
 /**
@@ -32,22 +37,39 @@ function probabilityMatrix(proba: ClassProbabilities[], classes: string[]): Floa
   return out;
 }
 
-/** Scores both models' probabilities (row i answers labels[i]) with `metric`. */
+/** Scores both models' probabilities (row i answers labels[i]) with `metric`; `seed` drives the resamples. */
 export function compareOnSlice(
   metric: PrimaryMetric,
   labels: string[],
+  seed: number,
   challenger: ClassProbabilities[],
   champion?: ClassProbabilities[],
 ): SliceComparison {
   const classes = classOrder(labels, champion ? [challenger, champion] : [challenger]);
   const code = new Map(classes.map((c, k) => [c, k]));
   const y = Uint8Array.from(labels, (l) => code.get(l)!);
-  const value = (proba: ClassProbabilities[]) =>
-    metricValue(metric, y, probabilityMatrix(proba, classes), classes.length);
-  const ours = value(challenger);
+  const matrix = (proba: ClassProbabilities[]) => probabilityMatrix(proba, classes);
+  const ours = metricValue(metric, y, matrix(challenger), classes.length);
   if (!champion) return { challenger: ours };
-  const theirs = value(champion);
-  // Issue #11 wiring: the paired bootstrap interval of this difference (src/monitoring) is computed here, from y and
-  // both probability matrices; the result then carries it next to the difference.
-  return { challenger: ours, champion: theirs, difference: scoreOf(metric, ours) - scoreOf(metric, theirs) };
+  const theirs = metricValue(metric, y, matrix(champion), classes.length);
+  // The same resampled rows for both models: the interval is of the difference, much narrower than two intervals'
+  // overlap would suggest, since both models find the same rows hard.
+  const boot = pairedBootstrap({
+    metric,
+    labels: y,
+    challenger: matrix(challenger),
+    champion: matrix(champion),
+    nClasses: classes.length,
+    seed,
+  });
+  // pairedBootstrap's difference is challenger - champion; for a loss the advantage is its negative.
+  const interval = higherIsBetter(metric)
+    ? { low: boot.low, high: boot.high, confidence: boot.confidence }
+    : { low: -boot.high, high: -boot.low, confidence: boot.confidence };
+  return {
+    challenger: ours,
+    champion: theirs,
+    difference: scoreOf(metric, ours) - scoreOf(metric, theirs),
+    interval,
+  };
 }
