@@ -28,12 +28,18 @@ function classOrder(labels: string[], models: ClassProbabilities[][]): string[] 
   return [...classes];
 }
 
+/**
+ * A served probability, held to [0, 1]: a model's float arithmetic (an ensemble's weighted average) can land a hair
+ * outside, which the bootstrap refuses. NaN stays NaN, so a broken reply is still refused, by name.
+ */
+const unit = (p: number | undefined): number => (p === undefined ? 0 : Math.min(1, Math.max(0, p)));
+
 /** Probabilities in metrics.ts's layout: P(classes[1]) for two classes, else a row-major n x K matrix. */
 function probabilityMatrix(proba: ClassProbabilities[], classes: string[]): Float64Array {
-  if (classes.length === 2) return Float64Array.from(proba, (p) => p[classes[1]] ?? 0);
+  if (classes.length === 2) return Float64Array.from(proba, (p) => unit(p[classes[1]]));
   const K = classes.length;
   const out = new Float64Array(proba.length * K);
-  proba.forEach((p, i) => classes.forEach((c, k) => (out[i * K + k] = p[c] ?? 0)));
+  proba.forEach((p, i) => classes.forEach((c, k) => (out[i * K + k] = unit(p[c]))));
   return out;
 }
 
@@ -48,20 +54,15 @@ export function compareOnSlice(
   const classes = classOrder(labels, champion ? [challenger, champion] : [challenger]);
   const code = new Map(classes.map((c, k) => [c, k]));
   const y = Uint8Array.from(labels, (l) => code.get(l)!);
-  const matrix = (proba: ClassProbabilities[]) => probabilityMatrix(proba, classes);
-  const ours = metricValue(metric, y, matrix(challenger), classes.length);
+  const ourProba = probabilityMatrix(challenger, classes);
+  const ours = metricValue(metric, y, ourProba, classes.length);
   if (!champion) return { challenger: ours };
-  const theirs = metricValue(metric, y, matrix(champion), classes.length);
+  const theirProba = probabilityMatrix(champion, classes);
+  const theirs = metricValue(metric, y, theirProba, classes.length);
   // The same resampled rows for both models: the interval is of the difference, much narrower than two intervals'
   // overlap would suggest, since both models find the same rows hard.
-  const boot = pairedBootstrap({
-    metric,
-    labels: y,
-    challenger: matrix(challenger),
-    champion: matrix(champion),
-    nClasses: classes.length,
-    seed,
-  });
+  const nClasses = classes.length;
+  const boot = pairedBootstrap({ metric, labels: y, challenger: ourProba, champion: theirProba, nClasses, seed });
   // pairedBootstrap's difference is challenger - champion; for a loss the advantage is its negative.
   const interval = higherIsBetter(metric)
     ? { low: boot.low, high: boot.high, confidence: boot.confidence }

@@ -232,13 +232,20 @@ async function secondCycle({ handle, name }: Project) {
   return { status, record: (await handle.query(historyQuery))[1] };
 }
 
+/** Two cycles whose models reach validation[N - 1] in their own training run and slice[N - 1] on a test slice. */
+async function fairGate(
+  validation: number[],
+  slice: number[],
+  body: (p: Project, second: Awaited<ReturnType<typeof secondCycle>>) => Promise<void>,
+): Promise<void> {
+  const script = { metric: (c: number) => validation[c - 1], sliceMetric: (c: number) => slice[c - 1] };
+  await withProject(script, async (p) => body(p, await secondCycle(p)));
+}
+
 test('fair gate: a challenger better on the test slice deploys, though its validation metric is lower', async () => {
   // Harder new data: the challenger's validation metric (0.85) is below the champion's old one (0.90), but on the
   // same test slice it beats the champion (0.83 vs 0.80).
-  const validation = [0.9, 0.85];
-  const slice = [0.8, 0.83];
-  await withProject({ metric: (c) => validation[c - 1], sliceMetric: (c) => slice[c - 1] }, async (p) => {
-    const { status, record } = await secondCycle(p);
+  await fairGate([0.9, 0.85], [0.8, 0.83], async (p, { status, record }) => {
     expect(record.outcome).toBe('deployed');
     expect(record.evaluation).toMatchObject({
       testRows: 600,
@@ -267,10 +274,7 @@ test('fair gate: a challenger better on the test slice deploys, though its valid
 test('fair gate: a champion better on the test slice is kept, though the challenger validates higher', async () => {
   // Easier new data: the challenger validates at 0.95 against the champion's 0.90, but scores 0.78 to the
   // champion's 0.80 on the same test slice.
-  const validation = [0.9, 0.95];
-  const slice = [0.8, 0.78];
-  await withProject({ metric: (c) => validation[c - 1], sliceMetric: (c) => slice[c - 1] }, async (p) => {
-    const { status, record } = await secondCycle(p);
+  await fairGate([0.9, 0.95], [0.8, 0.78], async (p, { status, record }) => {
     expect(record.outcome).toBe('kept-champion');
     expect(record.reason).toMatch(
       /^challenger AUC_weighted 0\.7800 vs champion 0\.8000 on the 600-row test slice, difference -0\.0200 \(95% interval -0\.0300 to -0\.0100\).*champion kept; the challenger's deployment was removed$/,

@@ -51,6 +51,13 @@ describe('compareOnSlice', () => {
     expect(loss.interval!.high).toBeCloseTo(-swapped.interval!.low, 12);
   });
 
+  it('holds a served probability a hair outside [0, 1] to it, and still refuses one that is not a number', () => {
+    const hair = good.map((p, i) => (i === 1 ? { no: -2e-16, yes: 1 + 2e-16 } : p));
+    expect(compareOnSlice('AUC_weighted', labels, 7, hair, poor).interval).toBeDefined();
+    const broken = good.map((p, i) => (i === 1 ? { no: NaN, yes: NaN } : p));
+    expect(() => compareOnSlice('AUC_weighted', labels, 7, broken, poor)).toThrow(/probability 1 is NaN/);
+  });
+
   it('reads the challenger alone on a first cycle', () => {
     expect(compareOnSlice('accuracy', labels, 7, good)).toEqual({ challenger: 1 });
   });
