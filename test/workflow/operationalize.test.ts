@@ -294,6 +294,7 @@ test('fair gate: a champion better on the test slice is kept, though the challen
       'registerModel',
       'deployModel',
       'enableInsights',
+      'checkCompatibility',
       'evaluateModels',
       'rollbackDeployment',
     ]);
@@ -529,7 +530,7 @@ describe('input compatibility gate', () => {
   const retrain = (handle: Project['handle'], id: string) =>
     handle.executeUpdate(retrainUpdate, { args: [{ requestId: id, reason: 'new data', source: 'cli' }] });
 
-  test('a compatible challenger is checked against the champion before its smoke test, and deploys', async () => {
+  test('a compatible challenger is checked against the champion before its evaluation, and deploys', async () => {
     await withProject(
       {},
       async ({ handle, calls, name }) => {
@@ -549,7 +550,9 @@ describe('input compatibility gate', () => {
           challengerDeployment: 'cycle-2',
         });
         const steps = record.steps.map((s) => s.step);
-        expect(steps.indexOf('checkCompatibility')).toBe(steps.indexOf('smokeTest') - 1);
+        // Checked first, so the evaluation sends each model only what it can take; then the smoke test.
+        expect(steps.indexOf('checkCompatibility')).toBe(steps.indexOf('evaluateModels') - 1);
+        expect(steps.indexOf('evaluateModels')).toBe(steps.indexOf('smokeTest') - 1);
         expect(status.champion?.cycle).toBe(2);
       },
       { settings: settings({ optionalColumns: ['score_hint'] }) },
