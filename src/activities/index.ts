@@ -9,7 +9,8 @@ import { registerModel } from './register-model';
 import { deployModel } from './deploy-model';
 import { enableInsights } from './enable-insights';
 import { smokeTest } from './smoke-test';
-import { rollbackDeployment, switchTraffic } from './traffic';
+import { rollbackDeployment, setTraffic, switchTraffic } from './traffic';
+import { checkRollout } from './check-rollout';
 import { publishPipeline } from './publish-pipeline';
 
 export function createActivities(deps: ActivityDeps): Activities {
@@ -24,6 +25,8 @@ export function createActivities(deps: ActivityDeps): Activities {
     smokeTest: asStep('smokeTest', smokeTest(deps)),
     switchTraffic: asStep('switchTraffic', switchTraffic(deps)),
     rollbackDeployment: asStep('rollbackDeployment', rollbackDeployment(deps)),
+    setTraffic: asStep('setTraffic', setTraffic(deps)),
+    checkRollout: asStep('checkRollout', checkRollout(deps)),
     publishPipeline: asStep('publishPipeline', publishPipeline(deps)),
   };
 }

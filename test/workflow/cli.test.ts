@@ -70,6 +70,10 @@ async function startProject(project: string, requireApproval = false) {
     AMLOPS_TASK_QUEUE: TASK_QUEUE,
     AMLOPS_PROJECT: project,
     AMLOPS_REQUIRE_APPROVAL: String(requireApproval),
+    // Cycle 2 rolls out beside cycle 1: short bakes.
+    AMLOPS_ROLLOUT_BAKE: '200ms',
+    AMLOPS_ROLLOUT_WATCH: '200ms',
+    AMLOPS_ROLLOUT_CHECK_EVERY: '100ms',
   });
   await startProjectWorkflow(env.client, config);
   const handle = env.client.workflow.getHandle(projectWorkflowId(project));
