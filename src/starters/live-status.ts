@@ -8,6 +8,7 @@ import {
   statusQuery,
   type CycleStatus,
   type ProjectStatus,
+  type RolloutStatus,
   type Step,
   type StepTiming,
 } from '../contract';
@@ -26,6 +27,8 @@ export interface LiveStatus extends Omit<ProjectStatus, 'state' | 'lastCycleStep
   steps: StepTiming[];
   /** What the running step's activity is doing: attempt, heartbeat progress (e.g. AutoML trials), last failure. */
   activity?: string;
+  /** The running cycle's rollout, once it began. */
+  rollout?: RolloutStatus;
 }
 
 /** What the server knows of a cycle's running activity. */
@@ -84,6 +87,7 @@ export async function liveStatus(client: Client, project: string): Promise<LiveS
       ? `cycle ${own.cycle}, ${step} (attempt ${activity.attempt - 1}): ${activity.lastFailure}`
       : undefined,
     activity: activity ? describeActivity(activity) : undefined,
+    rollout: status?.rollout,
   });
 }
 
@@ -105,6 +109,7 @@ function view(own: ProjectStatus, live: Partial<LiveStatus> & Pick<LiveStatus, '
     cyclesCompleted: own.cyclesCompleted,
     continuedAsNew: own.continuedAsNew,
     activity: live.activity,
+    ...(live.rollout ? { rollout: live.rollout } : {}),
   };
 }
 

@@ -141,6 +141,8 @@ async function bake(input: RolloutInput, stage: StagePlan, endpointName: string)
     });
     state.checked(check);
     if (check.verdict === 'breach') return { kind: 'breach', check };
+    // A control that came while the check ran wins over the step's end.
+    if (state.controlVersion !== seen) continue;
     if (left() <= 0 && !state.paused) return check.verdict === 'pass' ? { kind: 'pass' } : { kind: 'unjudged', check };
   }
 }

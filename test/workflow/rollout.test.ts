@@ -21,7 +21,7 @@ import {
   type RolloutSettings,
 } from '../../src/contract';
 import { bundleWorkflows, startTestServer } from '../helpers/temporal';
-import { fakeActivities, healthyCheck, type Call, type FakeScript } from '../helpers/fake-activities';
+import { fakeActivities, gate, healthyCheck, type Call, type FakeScript } from '../helpers/fake-activities';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
@@ -242,7 +242,7 @@ test('promote skips the remaining steps to full traffic; promote at full is refu
 });
 
 test('abort rolls back now, and names who asked', async () => {
-  const slow = { ...FAST, bake: '20s', checkEvery: '200ms' };
+  const slow = { ...FAST, bake: '3s', checkEvery: '200ms' };
   await withCycle(
     {},
     async ({ handle, calls }) => {
@@ -259,6 +259,26 @@ test('abort rolls back now, and names who asked', async () => {
     },
     slow,
   );
+});
+
+test('controls sent while a check is in flight take effect when it answers, at the same step', async () => {
+  const inFlight = gate();
+  let held = false;
+  const hold = { checkRollout: () => (held ? Promise.resolve() : ((held = true), inFlight.wait())) };
+  await withCycle({ hold }, async ({ handle, calls }) => {
+    await until(
+      handle,
+      (s) => s.rollout?.stage === 'shadow' && calls.some((c) => c.name === 'checkRollout'),
+      'a check',
+    );
+    await handle.executeUpdate(rolloutPauseUpdate, { args: [{}] });
+    await handle.executeUpdate(rolloutResumeUpdate, { args: [{}] });
+    await handle.executeUpdate(rolloutAbortUpdate, { args: [{ by: 'ben' }] });
+    inFlight.open();
+    const record = await handle.result();
+    expect(record.reason).toBe('rollout aborted at shadow by ben; all traffic is back on cycle-1');
+    expect(splits(calls)).toHaveLength(1);
+  });
 });
 
 test('rollout histories replay without non-determinism', async () => {
