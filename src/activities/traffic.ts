@@ -27,7 +27,7 @@ export const setTraffic = (deps: ActivityDeps) =>
     return applySplit(deps, endpointName, traffic, mirrorTraffic);
   };
 
-/** All traffic back on the champion and no mirror first (that is what clients feel), then the failed deployment goes. */
+/** All traffic back on the champion, no mirror, first (what clients feel); then the failed deployment goes. */
 export const rollbackDeployment = (deps: ActivityDeps) =>
   async function rollbackDeployment({
     endpointName,

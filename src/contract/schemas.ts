@@ -97,7 +97,11 @@ export const rolloutSettings = z.strictObject({
 });
 export type RolloutSettings = z.infer<typeof rolloutSettings>;
 
-/** Local defaults: short, so a second cycle on a laptop rolls out in about 40 s. */
+/**
+ * Local defaults: short, so a second cycle on a laptop rolls out in about 40 s. The prediction probe scores the
+ * champion's swagger example rows (2 for amlops' scoring server): one row of two answered differently is a distance
+ * of 0.56, both 1.0, so 0.6 rolls back only a deployment that disagrees on every probe row.
+ */
 export const LOCAL_ROLLOUT: RolloutSettings = {
   shadowShare: 20,
   canarySteps: [10, 50],
