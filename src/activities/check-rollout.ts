@@ -115,9 +115,9 @@ interface Probe {
 }
 
 /**
- * Up to `max` rows of the cycle's test slice, spread over it, the label left out: enough rows that a model predicting
- * one class only shows in the label distribution. Without a slice (the cycle trained on an azureml:name:version
- * asset), the champion's swagger example rows, which only catch total disagreement.
+ * Up to probeRows rows of the cycle's test slice, spread over it, the label left out: enough rows that a model
+ * predicting one class only shows in the label distribution. Without a slice (the cycle trained on an
+ * azureml:name:version asset), the champion's swagger example rows, which only catch total disagreement.
  */
 async function probeOf(
   { client }: ActivityDeps,
