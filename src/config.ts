@@ -58,7 +58,8 @@ export const ENV = {
   AMLOPS_ROLLOUT_MAX_5XX_RATE: "share of the new deployment's requests answered 5xx that rolls back (default 0.01)",
   AMLOPS_ROLLOUT_MAX_4XX_RATE: "share of the new deployment's requests answered 4xx that rolls back (default 0.01)",
   AMLOPS_ROLLOUT_MAX_P95_MS: "the new deployment's p95 latency in ms that rolls back (default 1000)",
-  AMLOPS_ROLLOUT_MAX_PREDICTION_DISTANCE: 'Jensen-Shannon distance of predicted labels vs the champion (default 0.6)',
+  AMLOPS_ROLLOUT_MAX_PREDICTION_DISTANCE:
+    "Jensen-Shannon distance of predicted labels vs the champion's on up to 200 test-slice rows (default 0.2)",
   AMLOPS_WEBHOOK_PORT: 'port of the webhook server (default 8787)',
   AMLOPS_WEBHOOK_PUBLIC_URL: 'base URL others reach the webhook server at (default http://127.0.0.1:<port>)',
   AZURE_SUBSCRIPTION_ID:

@@ -1,7 +1,8 @@
 // checkRollout: one live check of a rollout step. Both deployments' live metrics over the step so far (Azure Monitor,
 // or the local workspace's same API), synthetic requests where live traffic is too thin to judge, a probe of the two
-// deployments' predictions on the same rows, and the verdict of src/monitoring's judgeRollout.
+// deployments' predictions on the same rows (the cycle's test slice), and the verdict of src/monitoring's judgeRollout.
 import { deploymentMetrics, type DeploymentMetrics } from '../azureml';
+import type { RawRow } from '../automl';
 import type { CheckRolloutInput, DeploymentCheck, LiveCheck } from '../contract';
 import {
   distributionDistance,
@@ -21,9 +22,16 @@ import {
 } from '../smoketest';
 import { beat, type ActivityDeps } from './deps';
 import { deploymentTarget } from './endpoint-target';
+import { labelledRows, ownColumns, readTestSlice, spreadSample } from './test-slice-rows';
 
 /** Synthetic requests per deployment and check at most: a stand-in for thin traffic, not a load test. */
 const MAX_SYNTHETIC = 1000;
+
+/**
+ * The least distance a probe of the 2 swagger example rows is judged at: one row of two answered differently is
+ * already 0.56, so only total disagreement (1.0) rolls back on so few rows.
+ */
+const EXAMPLE_PROBE_MIN_DISTANCE = 0.6;
 
 type Role = DeploymentCheck['role'];
 
@@ -37,6 +45,12 @@ export function verdictThresholds(t: CheckRolloutInput['thresholds']): RolloutTh
     ...(t.maxP95Ratio !== undefined ? { maxP95LatencyRatio: t.maxP95Ratio } : {}),
     ...(t.maxPredictionJsDistance !== undefined ? { maxPredictionDistance: t.maxPredictionJsDistance } : {}),
   };
+}
+
+/** The thresholds for a probe of the swagger example rows: distance judged at EXAMPLE_PROBE_MIN_DISTANCE at least. */
+export function examplesThresholds(t: CheckRolloutInput['thresholds']): CheckRolloutInput['thresholds'] {
+  const max = t.maxPredictionJsDistance;
+  return max === undefined ? t : { ...t, maxPredictionJsDistance: Math.max(max, EXAMPLE_PROBE_MIN_DISTANCE) };
 }
 
 /** Live metrics plus what synthetic requests measured, as one deployment's numbers for the check. */
@@ -78,17 +92,48 @@ export function labelCounts(probabilities: Record<string, number>[]): Counts {
 }
 
 /** Rows in the champion's schema (what live clients send): its swagger document's example request. */
-async function probeRows(champion: EndpointTarget, max: number): Promise<Record<string, unknown>[]> {
+async function exampleRows(champion: EndpointTarget): Promise<Record<string, unknown>[]> {
   const auth = { headers: { authorization: `Bearer ${champion.key}` } };
   const reply = await http(swaggerUriOf(champion), auth, 10_000, champion);
   const rows = reply.status === 200 ? rowsOf(exampleRequestOf(reply.json as Record<string, unknown>)) : undefined;
   if (!rows?.length) {
     throw new Error(
       `The champion's swagger document (${swaggerUriOf(champion)}, HTTP ${reply.status}) has no example rows to ` +
-        'probe with; a deployment of amlops serves them, so check that the champion is healthy.',
+        'send; a deployment of amlops serves them, so check that the champion is healthy.',
     );
   }
-  return rows.slice(0, max);
+  return rows;
+}
+
+/** What the probe scores, per deployment (each gets only its own columns), and where the rows came from. */
+interface Probe {
+  rows: number;
+  source: string;
+  /** Few rows: the distance threshold is raised to EXAMPLE_PROBE_MIN_DISTANCE. */
+  examples: boolean;
+  of: (deployment: string) => Promise<Record<string, unknown>[]>;
+}
+
+/**
+ * Up to probeRows rows of the cycle's test slice, spread over it, the label left out: enough rows that a model
+ * predicting one class only shows in the label distribution. Without a slice (the cycle trained on an
+ * azureml:name:version asset), the champion's swagger example rows, which only catch total disagreement.
+ */
+async function probeOf(
+  { client }: ActivityDeps,
+  input: CheckRolloutInput,
+  examples: Record<string, unknown>[],
+): Promise<Probe> {
+  const slice = input.testSlice;
+  if (!slice) {
+    const rows = examples.slice(0, input.probeRows);
+    const source = "the champion's swagger example rows (the cycle has no test slice)";
+    return { rows: rows.length, source, examples: true, of: () => Promise.resolve(rows) };
+  }
+  const table = await readTestSlice(client, slice);
+  const rows: RawRow[] = spreadSample(labelledRows(table, slice.target, slice).rows, input.probeRows);
+  const source = `${rows.length} of ${table.nRows} rows of the test slice ${slice.name}:${slice.version}`;
+  return { rows: rows.length, source, examples: false, of: (d) => ownColumns(client, input.endpointName, d, rows) };
 }
 
 /** Predicted labels of the probe rows; {} when the deployment refuses them (its error shows in its metrics). */
@@ -100,8 +145,9 @@ async function predict(target: EndpointTarget, rows: Record<string, unknown>[]):
   }
 }
 
-export const checkRollout = ({ client }: ActivityDeps) =>
+export const checkRollout = (deps: ActivityDeps) =>
   async function checkRollout(input: CheckRolloutInput): Promise<LiveCheck> {
+    const { client } = deps;
     const { endpointName, champion, challenger, windowSeconds, thresholds } = input;
     const live = await deploymentMetrics(client, endpointName, { deployments: [champion, challenger], windowSeconds });
     const liveOf = (d: string) => live.find((m) => m.deployment.toLowerCase() === d.toLowerCase());
@@ -109,8 +155,8 @@ export const checkRollout = ({ client }: ActivityDeps) =>
       champion: await deploymentTarget(client, endpointName, champion),
       challenger: await deploymentTarget(client, endpointName, challenger),
     };
-    const rows = await probeRows(targets.champion, input.probeRows);
-    const body = { Inputs: { data: rows.slice(0, 1) } };
+    const examples = await exampleRows(targets.champion);
+    const body = { Inputs: { data: examples.slice(0, 1) } };
 
     const measure = async (role: Role, deployment: string): Promise<DeploymentCheck> => {
       const short = Math.min(MAX_SYNTHETIC, thresholds.minRequests - (liveOf(deployment)?.requests ?? 0));
@@ -123,10 +169,11 @@ export const checkRollout = ({ client }: ActivityDeps) =>
     };
     const deployments = [await measure('champion', champion), await measure('challenger', challenger)];
 
-    beat({ probe: rows.length });
+    const probe = await probeOf(deps, input, examples);
+    beat({ probe: probe.rows });
     const predictions = {
-      champion: await predict(targets.champion, rows),
-      challenger: await predict(targets.challenger, rows),
+      champion: await predict(targets.champion, await probe.of(champion)),
+      challenger: await predict(targets.challenger, await probe.of(challenger)),
     };
     const window = (d: DeploymentCheck, p: Counts): DeploymentWindow => ({
       deployment: d.deployment,
@@ -140,7 +187,7 @@ export const checkRollout = ({ client }: ActivityDeps) =>
     const verdict = judgeRollout(
       window(ch, predictions.champion),
       window(cl, predictions.challenger),
-      verdictThresholds(thresholds),
+      verdictThresholds(probe.examples ? examplesThresholds(thresholds) : thresholds),
     );
     const answered = (c: Counts) => Object.keys(c).length > 0;
     const distance =
@@ -153,8 +200,8 @@ export const checkRollout = ({ client }: ActivityDeps) =>
       windowSeconds,
       deployments,
       probe: {
-        rows: rows.length,
-        source: "probe: the champion's swagger example rows, scored through both deployments",
+        rows: probe.rows,
+        source: `probe: ${probe.source}, scored through both deployments`,
         ...predictions,
         ...(distance !== undefined ? { jsDistance: distance } : {}),
       },

@@ -167,6 +167,11 @@ export interface SetTrafficInput {
   mirrorTraffic: Record<string, number>;
 }
 
+/** A test slice to probe with, and its label column (left out of the rows sent). */
+export interface ProbeSlice extends Pick<TestSliceRef, 'name' | 'version'> {
+  target: string;
+}
+
 /** One live check of a rollout step: both deployments' metrics over the step so far, a probe, and the verdict. */
 export interface CheckRolloutInput {
   endpointName: string;
@@ -175,7 +180,10 @@ export interface CheckRolloutInput {
   challenger: string;
   /** The step so far (at least a minute: Azure Monitor's grain). */
   windowSeconds: number;
+  /** Rows the prediction probe scores through both deployments at most. */
   probeRows: number;
+  /** The cycle's test slice, which the probe samples; absent (no slice), the champion's swagger example rows. */
+  testSlice?: ProbeSlice;
   thresholds: RolloutSettings['thresholds'];
 }
 

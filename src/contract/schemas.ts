@@ -98,9 +98,14 @@ export const rolloutSettings = z.strictObject({
 export type RolloutSettings = z.infer<typeof rolloutSettings>;
 
 /**
- * Local defaults: short, so a second cycle on a laptop rolls out in about 40 s. The prediction probe scores the
- * champion's swagger example rows (2 for amlops' scoring server): one row of two answered differently is a distance
- * of 0.56, both 1.0, so 0.6 rolls back only a deployment that disagrees on every probe row.
+ * Local defaults: short, so a second cycle on a laptop rolls out in about 40 s. The prediction probe scores up to
+ * probeRows rows of the cycle's test slice through both deployments. maxPredictionJsDistance 0.2 flags a model that
+ * predicts only the majority class on the bank data: the champion says "yes" to ~11% of rows, such a challenger to
+ * 0%; m = (0.055, 0.945), KL(p||m) = 0.11·log2(0.11/0.055) + 0.89·log2(0.89/0.945) = 0.033, KL(q||m) =
+ * log2(1/0.945) = 0.082, distance = √((0.033 + 0.082)/2) = 0.24 > 0.2. A challenger that is merely different stays
+ * below it (on 200 rows, 11% vs 5% "yes" is 0.095, 11% vs 3% is 0.14). Without a test slice the probe falls back to
+ * the champion's 2 swagger example rows, where one disagreement is already 0.56: that probe is judged at 0.6 at least
+ * (src/activities/check-rollout.ts), so only total disagreement rolls back.
  */
 export const LOCAL_ROLLOUT: RolloutSettings = {
   shadowShare: 20,
@@ -109,7 +114,7 @@ export const LOCAL_ROLLOUT: RolloutSettings = {
   watch: '10 seconds',
   checkEvery: '5 seconds',
   probeRows: 200,
-  thresholds: { max5xxRate: 0.01, max4xxRate: 0.01, maxP95Ms: 1000, maxPredictionJsDistance: 0.6, minRequests: 20 },
+  thresholds: { max5xxRate: 0.01, max4xxRate: 0.01, maxP95Ms: 1000, maxPredictionJsDistance: 0.2, minRequests: 20 },
 };
 
 /**

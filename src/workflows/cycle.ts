@@ -225,6 +225,9 @@ export async function retrainingCycle(input: CycleInput): Promise<CycleRecord> {
         challenger: deployment,
         // Projects started before rollouts existed carry settings without them.
         settings: settings.rollout ?? DEFAULT_SETTINGS.rollout,
+        ...(testSlice
+          ? { testSlice: { name: testSlice.name, version: testSlice.version, target: settings.target } }
+          : {}),
         rollback: () => rollback(deployment),
       });
       if (record.rollout.outcome === 'rolled-back') return finish('rolled-back', record.rollout.reason);

@@ -7,6 +7,7 @@ import {
   type Activities,
   type DeploymentRef,
   type LiveCheck,
+  type ProbeSlice,
   type RolloutRecord,
   type RolloutSettings,
   type RolloutStage,
@@ -58,6 +59,8 @@ export interface RolloutInput {
   champion: DeploymentRef;
   challenger: DeploymentRef;
   settings: RolloutSettings;
+  /** The cycle's test slice, which each check's prediction probe samples (none when the cycle has no slice). */
+  testSlice?: ProbeSlice;
   /** Puts all traffic (and no mirror) on the champion and removes the new deployment: the cycle's rollback step. */
   rollback: () => Promise<unknown>;
 }
@@ -137,6 +140,7 @@ async function bake(input: RolloutInput, stage: StagePlan, endpointName: string)
       challenger: input.challenger.deploymentName,
       windowSeconds: Math.max(1, Math.ceil((Date.now() - started) / 1000)),
       probeRows: settings.probeRows,
+      ...(input.testSlice ? { testSlice: input.testSlice } : {}),
       thresholds: settings.thresholds,
     });
     state.checked(check);

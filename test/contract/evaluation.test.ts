@@ -14,6 +14,8 @@ import {
   type Table,
 } from '../../src/automl';
 import type { ActivityDeps } from '../../src/activities';
+import { LOCAL_ROLLOUT } from '../../src/contract';
+import { checkRollout } from '../../src/activities/check-rollout';
 import { evaluateModels } from '../../src/activities/evaluate-models';
 import { uploadDataset } from '../../src/activities/upload-dataset';
 import { asJsonRow, BANK_CSV, trainBankModel } from '../unit/serving/bank-model';
@@ -155,6 +157,31 @@ describe('evaluateModels', () => {
     const result = await evaluateModels(deps)({ ...input, challenger: { deploymentName: 'green' } });
     expect(Object.keys(result).sort()).toEqual(['challenger', 'primaryMetric', 'testRows']);
     expect(result.challenger.metric).toBeGreaterThan(0);
+  });
+
+  it('the rollout probe scores up to probeRows rows of the test slice through both deployments', async () => {
+    const ref = await uploadDataset(deps)({ project: PROJECT, cycle: 2, datasetUri, target: 'y' });
+    const { name, version } = ref.testSlice!;
+    const input = {
+      endpointName: ENDPOINT,
+      stage: 'shadow' as const,
+      champion: 'blue',
+      challenger: 'green',
+      windowSeconds: 60,
+      probeRows: 200,
+      thresholds: { ...LOCAL_ROLLOUT.thresholds, minRequests: 1 },
+    };
+    const check = await checkRollout(deps)({ ...input, testSlice: { name, version, target: 'y' } });
+    const count = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
+    expect(check.probe).toMatchObject({ rows: 200, jsDistance: expect.any(Number) });
+    expect(check.probe!.source).toContain(`200 of ${ref.testSlice!.rows} rows of the test slice ${name}:${version}`);
+    // Every probe row answered by both: the label stayed out and each deployment got columns it knows.
+    expect(count(check.probe!.champion)).toBe(200);
+    expect(count(check.probe!.challenger)).toBe(200);
+
+    // Without a slice (an azureml:name:version dataset), the champion's swagger example rows.
+    const fallback = await checkRollout(deps)(input);
+    expect(fallback.probe).toMatchObject({ rows: 2, source: expect.stringContaining('swagger example rows') });
   });
 
   it('fails for good, naming the deployment, when the endpoint refuses it', async () => {

@@ -123,6 +123,8 @@ test('a healthy deployment goes through shadow, canary 10% and 50%, and full, th
       champion: 'cycle-1',
       challenger: 'cycle-2',
       thresholds: FAST.thresholds,
+      // The probe samples the test slice uploadDataset held out, the label named so it stays out of the rows.
+      testSlice: { name: expect.stringMatching(/-test$/), version: 'def456', target: DEFAULT_SETTINGS.target },
     });
   });
 });

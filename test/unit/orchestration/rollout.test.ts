@@ -1,8 +1,9 @@
 // The rollout's pure parts: durations, rollout settings from the environment, a check's numbers (live + synthetic),
 // probe label counts, threshold names, and how the CLI prints a rollout and a rollback's evidence.
-import { combine, labelCounts, verdictThresholds } from '../../../src/activities/check-rollout';
+import { combine, examplesThresholds, labelCounts, verdictThresholds } from '../../../src/activities/check-rollout';
 import { ConfigError, loadConfig } from '../../../src/config';
 import { AZURE_ROLLOUT, durationMs, LOCAL_ROLLOUT, type CycleRecord, type LiveCheck } from '../../../src/contract';
+import { distributionDistance } from '../../../src/monitoring';
 import { formatHistory } from '../../../src/starters/format';
 import { formatRollout } from '../../../src/starters/rollout';
 
@@ -75,8 +76,30 @@ test('probe label counts take each row’s most probable class; thresholds get j
     maxClientErrorRate: 0.01,
     minRequests: 20,
     maxP95LatencyMs: 1000,
-    maxPredictionDistance: 0.6,
+    maxPredictionDistance: 0.2,
   });
+});
+
+test('the default prediction distance flags a majority-only model on the bank data, not a merely different one', () => {
+  const max = LOCAL_ROLLOUT.thresholds.maxPredictionJsDistance!;
+  const js = (a: Record<string, number>, b: Record<string, number>) => distributionDistance(a, b).jensenShannonDistance;
+  // 200 probe rows: the champion says "yes" to 11% of them.
+  const champion = { yes: 22, no: 178 };
+  expect(js(champion, { no: 200 })).toBeCloseTo(0.239, 3);
+  expect(js(champion, { no: 200 })).toBeGreaterThan(max);
+  expect(js(champion, { yes: 10, no: 190 })).toBeLessThan(max);
+  expect(js(champion, { yes: 16, no: 184 })).toBeLessThan(max);
+});
+
+test('a probe of the 2 swagger example rows is judged at 0.6 at least: one disagreement of two is not a breach', () => {
+  expect(examplesThresholds(LOCAL_ROLLOUT.thresholds)).toEqual({
+    ...LOCAL_ROLLOUT.thresholds,
+    maxPredictionJsDistance: 0.6,
+  });
+  const strict = { ...LOCAL_ROLLOUT.thresholds, maxPredictionJsDistance: 0.9 };
+  expect(examplesThresholds(strict)).toEqual(strict);
+  const { maxPredictionJsDistance: _unchecked, ...none } = LOCAL_ROLLOUT.thresholds;
+  expect(examplesThresholds(none)).toEqual(none);
 });
 
 const evidence: LiveCheck = {
