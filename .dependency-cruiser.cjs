@@ -90,7 +90,7 @@ module.exports = {
     layer(
       'engines-are-pure',
       'src/automl and src/monitoring are pure computation: they import nothing of ours but each other downward ' +
-        '(monitoring reuses the engine\'s metrics and seeded random numbers).',
+        "(monitoring reuses the engine's metrics and seeded random numbers).",
       '^src/(automl|monitoring)/',
       '^src/($1|automl)/',
     ),

@@ -96,7 +96,8 @@ async function main(): Promise<void> {
   );
   await time('onlineEndpoints.get', () => c.onlineEndpoints.get(rg, name, 'bench-ep'), rows);
   await time('onlineEndpoints.listKeys', () => c.onlineEndpoints.listKeys(rg, name, 'bench-ep'), rows);
-  // Server-side time (request in to response out, from the journal): what the emulator itself costs, without the client.
+  // Server-side time (request in to response out, from the journal): what the emulator itself costs,
+  // without the client.
   const byOp = new Map<string, number[]>();
   for (const e of ws2.journal.list())
     if (e.operation) byOp.set(e.operation, [...(byOp.get(e.operation) ?? []), e.durationMs]);

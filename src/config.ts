@@ -35,6 +35,9 @@ export const ENV = {
   AMLOPS_AUTOML_MAX_TRIALS: 'AutoML trial limit (default 40)',
   AMLOPS_CHAMPION_MARGIN: 'how much a new model must beat the serving one by (default 0.001)',
   AMLOPS_REQUIRE_APPROVAL: 'true: wait for `amlops approve` before switching traffic (default false)',
+  AMLOPS_OPTIONAL_COLUMNS:
+    'comma-separated input columns a retrained model may add as optional: clients that omit them are scored with the' +
+    ' value missing (default none: a new required column stops the rollout)',
   AMLOPS_RETRAIN_EVERY: 'publish a schedule that retrains at this interval (e.g. 7d)',
   AMLOPS_RETRAIN_CRON: 'or on this cron expression (UTC), e.g. "0 3 * * 1"',
   AMLOPS_WEBHOOK_PORT: 'port of the webhook server (default 8787)',
@@ -65,6 +68,16 @@ const envSchema = z.object({
   AMLOPS_AUTOML_MAX_TRIALS: z.coerce.number().int().positive().optional(),
   AMLOPS_CHAMPION_MARGIN: z.coerce.number().min(0).optional(),
   AMLOPS_REQUIRE_APPROVAL: bool.optional(),
+  AMLOPS_OPTIONAL_COLUMNS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean),
+    )
+    .pipe(cycleSettings.shape.optionalColumns.unwrap())
+    .optional(),
   AMLOPS_RETRAIN_EVERY: interval.optional(),
   AMLOPS_RETRAIN_CRON: z.string().min(9, { message: 'must be a cron expression such as "0 3 * * 1"' }).optional(),
   AMLOPS_WEBHOOK_PORT: port.default(8787),
@@ -95,6 +108,7 @@ export interface ConfigFlags {
   maxTrials?: string | number;
   championMargin?: string | number;
   requireApproval?: boolean;
+  optionalColumns?: string;
   address?: string;
   namespace?: string;
 }
@@ -108,6 +122,7 @@ const FLAG_ENV: Record<keyof ConfigFlags, keyof typeof ENV> = {
   maxTrials: 'AMLOPS_AUTOML_MAX_TRIALS',
   championMargin: 'AMLOPS_CHAMPION_MARGIN',
   requireApproval: 'AMLOPS_REQUIRE_APPROVAL',
+  optionalColumns: 'AMLOPS_OPTIONAL_COLUMNS',
   address: 'TEMPORAL_ADDRESS',
   namespace: 'TEMPORAL_NAMESPACE',
 };
@@ -142,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     primaryMetric: e.AMLOPS_PRIMARY_METRIC ?? d.primaryMetric,
     championMargin: e.AMLOPS_CHAMPION_MARGIN ?? d.championMargin,
     requireApproval: e.AMLOPS_REQUIRE_APPROVAL ?? d.requireApproval,
+    optionalColumns: e.AMLOPS_OPTIONAL_COLUMNS ?? d.optionalColumns,
     ...(e.AMLOPS_RETRAIN_EVERY || e.AMLOPS_RETRAIN_CRON
       ? {
           retrainSchedule: e.AMLOPS_RETRAIN_EVERY ? { every: e.AMLOPS_RETRAIN_EVERY } : { cron: e.AMLOPS_RETRAIN_CRON },

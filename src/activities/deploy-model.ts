@@ -2,7 +2,7 @@
 // yet.
 import type { OnlineEndpoint } from '@azure/arm-machinelearning';
 import { call, lookup } from '../azureml';
-import type { DeployModelInput, DeploymentRef } from '../contract';
+import { OPTIONAL_COLUMNS_VARIABLE, type DeployModelInput, type DeploymentRef } from '../contract';
 import { beat, type ActivityDeps } from './deps';
 
 /** States in which Azure refuses another PUT (409 Conflict) until the running operation ends. */
@@ -30,6 +30,9 @@ async function settled<T extends { properties: { provisioningState?: string } }>
 export const deployModel = ({ client }: ActivityDeps) =>
   async function deployModel(input: DeployModelInput): Promise<DeploymentRef> {
     const { endpointName, deploymentName, model } = input;
+    // A deployment property (not a model property): the same model can be served strictly or leniently, on Azure too.
+    const optional = input.optionalColumns ?? [];
+    const environmentVariables = optional.length ? { [OPTIONAL_COLUMNS_VARIABLE]: optional.join(',') } : undefined;
     const location = await client.workspaceLocation();
     const poll = { onResponse: () => beat({ endpointName, deploymentName }) };
 
@@ -79,6 +82,7 @@ export const deployModel = ({ client }: ActivityDeps) =>
                 model: client.armId(`models/${model.name}/versions/${model.version}`),
                 instanceType: input.instanceType,
                 appInsightsEnabled: false,
+                ...(environmentVariables ? { environmentVariables } : {}),
                 description: `Cycle ${input.cycle}: ${model.name}:${model.version}`,
               },
             },

@@ -8,6 +8,7 @@ import { waitForAutoML } from './wait-for-automl';
 import { registerModel } from './register-model';
 import { deployModel } from './deploy-model';
 import { enableInsights } from './enable-insights';
+import { checkCompatibility } from './check-compatibility';
 import { smokeTest } from './smoke-test';
 import { rollbackDeployment, switchTraffic } from './traffic';
 import { publishPipeline } from './publish-pipeline';
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps): Activities {
     registerModel: asStep('registerModel', registerModel(deps)),
     deployModel: asStep('deployModel', deployModel(deps)),
     enableInsights: asStep('enableInsights', enableInsights(deps)),
+    checkCompatibility: asStep('checkCompatibility', checkCompatibility(deps)),
     smokeTest: asStep('smokeTest', smokeTest(deps)),
     switchTraffic: asStep('switchTraffic', switchTraffic(deps)),
     rollbackDeployment: asStep('rollbackDeployment', rollbackDeployment(deps)),

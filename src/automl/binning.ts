@@ -1,4 +1,5 @@
-// Maps each feature's values to at most 255 histogram bins (bin 0 = missing), fitted once and shared by all tree learners.
+// Maps each feature's values to at most 255 histogram bins (bin 0 = missing),
+// fitted once and shared by all tree learners.
 
 export const MAX_VALUE_BINS = 255;
 

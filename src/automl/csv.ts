@@ -1,4 +1,5 @@
-// CSV bytes to a Table and a Table back to CSV text (no file access: callers read and write files); errors name the line.
+// CSV bytes to a Table and a Table back to CSV text (no file access: callers read and write files);
+// errors name the line.
 import { parse } from 'csv-parse/sync';
 import { DatasetError } from './errors';
 import { encodeTable, tableRows, type Table } from './table';
@@ -16,10 +17,16 @@ export function firstInvalidUtf8(b: Uint8Array): number {
     }
     let need: number;
     let min: number;
-    if (c >= 0xc2 && c <= 0xdf) ((need = 1), (min = 0x80));
-    else if (c >= 0xe0 && c <= 0xef) ((need = 2), (min = 0x800));
-    else if (c >= 0xf0 && c <= 0xf4) ((need = 3), (min = 0x10000));
-    else return i;
+    if (c >= 0xc2 && c <= 0xdf) {
+      need = 1;
+      min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      need = 2;
+      min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      need = 3;
+      min = 0x10000;
+    } else return i;
     if (i + need >= n) return i;
     let cp = c & (need === 1 ? 0x1f : need === 2 ? 0x0f : 0x07);
     for (let k = 1; k <= need; k++) {

@@ -1,4 +1,5 @@
-// Caruana ensemble selection: greedily add (with replacement) the trial whose predictions most improve the averaged validation score.
+// Caruana ensemble selection: greedily add (with replacement)
+// the trial whose predictions most improve the averaged validation score.
 import { metricValue, scoreOf } from './metrics';
 import type { PrimaryMetric } from './types';
 
@@ -34,7 +35,10 @@ export function caruanaSelect(
       const p = preds[c];
       for (let i = 0; i < n; i++) trial[i] = (sum[i] + p[i]) / it;
       const s = scoreOf(metric, metricValue(metric, y, trial, nClasses));
-      if (s > pickScore) ((pickScore = s), (pick = c));
+      if (s > pickScore) {
+        pickScore = s;
+        pick = c;
+      }
     }
     if (pick < 0) break;
     const p = preds[pick];

@@ -5,7 +5,14 @@ import { caruanaSelect } from './ensemble';
 import { DatasetError } from './errors';
 import { Featurizer, type FeaturizerSpec } from './featurizer';
 import { type DroppedColumn, inferDataset, inferTarget } from './infer';
-import { fitForClasses, type Frame, type Hyperparameters, learnerFor, loadForClasses, type TrainingData } from './learners';
+import {
+  fitForClasses,
+  type Frame,
+  type Hyperparameters,
+  learnerFor,
+  loadForClasses,
+  type TrainingData,
+} from './learners';
 import { computeMetrics, metricValue, METRIC_NAMES, predWidth, scoreOf } from './metrics';
 import { type EngineModelJSON, EnsemblePredictor, type MemberJSON } from './model';
 import { Rng } from './rng';

@@ -1,4 +1,5 @@
-// The fitted featurizer: turns raw rows into one numeric feature per kept column (NaN = missing), identically at training and scoring time.
+// The fitted featurizer: turns raw rows into one numeric feature per kept column (NaN = missing),
+// identically at training and scoring time.
 import type { ColumnSchema, ColumnType, RawRow } from './types';
 
 /**

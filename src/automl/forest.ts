@@ -1,6 +1,15 @@
 // Random forest and extra trees: deep trees on the shared tree grower, averaging each leaf's positive rate.
 import { Rng } from './rng';
-import { type BinnedData, meanLeafDepth, PackedTrees, type Tree, TreeGrower, type TreeJSON, treeFromJSON, treeToJSON } from './tree';
+import {
+  type BinnedData,
+  meanLeafDepth,
+  PackedTrees,
+  type Tree,
+  TreeGrower,
+  type TreeJSON,
+  treeFromJSON,
+  treeToJSON,
+} from './tree';
 
 export interface ForestParams {
   nEstimators: number;

@@ -1,4 +1,4 @@
-// The AutoML engine's door: pure computation (no files, network, threads or clock of its own).
+// The AutoML engine's entry point: pure computation (no files, network, threads or clock of its own).
 export * from './types';
 export { DatasetError, DatasetErrorCode, DatasetErrorData, DatasetErrorDetails } from './errors';
 export { formatCsv, parseCsv } from './csv';

@@ -316,7 +316,11 @@ function orderedCategorical(
   if (entries.length > MAX_CATEGORIES) {
     entries.sort((a, b) => b[1].n - a[1].n || (a[0] < b[0] ? -1 : 1));
     other = { n: 0, ln: 0, pos: 0 };
-    for (const [, s] of entries.slice(MAX_CATEGORIES)) ((other.n += s.n), (other.ln += s.ln), (other.pos += s.pos));
+    for (const [, s] of entries.slice(MAX_CATEGORIES)) {
+      other.n += s.n;
+      other.ln += s.ln;
+      other.pos += s.pos;
+    }
     entries = entries.slice(0, MAX_CATEGORIES);
     capped.push(`${name} (${stats.size} categories)`);
   }

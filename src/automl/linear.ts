@@ -1,4 +1,5 @@
-// L2-regularised logistic regression on standardised numeric features and one-hot categories, fitted by Newton's method.
+// L2-regularised logistic regression on standardised numeric features and one-hot categories,
+// fitted by Newton's method.
 import type { FeatureSpec } from './featurizer';
 
 /** Categorical columns with more categories than this enter as their (target-ordered) code instead of one-hot. */
@@ -46,7 +47,11 @@ function fitEncoding(X: Float64Array, F: number, idx: ArrayLike<number>, feature
     for (let i = 0; i < idx.length; i++) {
       const x = X[idx[i] * F + f];
       if (Number.isNaN(x)) miss++;
-      else ((s += x), (s2 += x * x), m++);
+      else {
+        s += x;
+        s2 += x * x;
+        m++;
+      }
     }
     const mean = m ? s / m : 0;
     const sd = m ? Math.sqrt(Math.max(s2 / m - mean * mean, 0)) : 0;

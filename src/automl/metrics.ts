@@ -146,7 +146,10 @@ function weightedAveragePrecision(y: ArrayLike<number>, p: ArrayLike<number>, { 
   const n = y.length;
   const y0 = new Uint8Array(n);
   const p0 = new Float64Array(n);
-  for (let i = 0; i < n; i++) ((y0[i] = 1 - y[n - 1 - i]), (p0[i] = 1 - p[n - 1 - i]));
+  for (let i = 0; i < n; i++) {
+    y0[i] = 1 - y[n - 1 - i];
+    p0[i] = 1 - p[n - 1 - i];
+  }
   return ((tp + fn) * averagePrecision(y, p) + (tn + fp) * averagePrecision(y0, p0)) / n;
 }
 
@@ -196,7 +199,10 @@ function multiclassMetrics(y: ArrayLike<number>, P: ArrayLike<number>, K: number
     const c = y[i];
     support[c]++;
     predicted[arg]++;
-    if (arg === c) (correct++, tp[c]++);
+    if (arg === c) {
+      correct++;
+      tp[c]++;
+    }
     loss -= Math.log(Math.min(Math.max(P[i * K + c], 1e-15), 1 - 1e-15));
   }
   let aucW = 0;
@@ -210,7 +216,10 @@ function multiclassMetrics(y: ArrayLike<number>, P: ArrayLike<number>, K: number
   for (let k = 0; k < K; k++) {
     if (support[k] === 0) continue;
     present++;
-    for (let i = 0; i < n; i++) ((yk[i] = y[i] === k ? 1 : 0), (pk[i] = P[i * K + k]));
+    for (let i = 0; i < n; i++) {
+      yk[i] = y[i] === k ? 1 : 0;
+      pk[i] = P[i * K + k];
+    }
     const auc = support[k] === n ? NaN : rocAuc(yk, pk);
     aucW += support[k] * auc;
     aucM += auc;

@@ -1,4 +1,5 @@
-// The model artifact: featurizer + bins + weighted learners as one JSON document, and loadModel() to score raw rows with it.
+// The model artifact: featurizer + bins + weighted learners as one JSON document,
+// and loadModel() to score raw rows with it.
 import { type BinMapperSpec, applyBins, binCounts, compileBins } from './binning';
 import { Featurizer, type FeaturizerSpec } from './featurizer';
 import { type FittedLearner, type Frame, learnerFor, loadForClasses } from './learners';

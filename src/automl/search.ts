@@ -1,4 +1,5 @@
-// Cost-frugal hyperparameter search (after FLAML's CFO): cheap starts, a few strong defaults, then randomized local search per learner, choosing the learner with the lowest estimated cost of improvement.
+// Cost-frugal hyperparameter search (after FLAML's CFO): cheap starts, a few strong defaults,
+// then randomized local search per learner, choosing the learner with the lowest estimated cost of improvement.
 import { type Dim, type Hyperparameters, type LearnerSpec } from './learners';
 import { Rng } from './rng';
 
@@ -124,7 +125,10 @@ export class Searcher {
       const gap = Math.max(0, this.globalBest - s.best);
       const eci =
         (Number.isFinite(s.bestCost) ? s.bestCost : 1) * Math.exp(Math.min(gap / 0.004, 50)) * (1 + 0.02 * s.trials);
-      if (eci < bestEci) ((bestEci = eci), (pick = i));
+      if (eci < bestEci) {
+        bestEci = eci;
+        pick = i;
+      }
     });
     const st = this.states[pick];
     const mirror = st.pendingMirror.shift();

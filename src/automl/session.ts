@@ -1,4 +1,5 @@
-// One experiment's search bookkeeping, shared by the in-process train() and the worker-thread runner: what to try next, what finished, when to stop.
+// One experiment's search bookkeeping, shared by the in-process train() and the worker-thread runner:
+// what to try next, what finished, when to stop.
 import {
   chooseFinal,
   emptyMetrics,

@@ -119,7 +119,7 @@ export class AzureMLClient {
     const response = await call(what, () => this.arm.sendRequest(request), opts.fix);
     const text = response.bodyAsText ?? '';
     if (response.status >= 300) {
-      let error: { code?: string; message?: string } = {};
+      let error: { code?: string; message?: string };
       try {
         error = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error ?? {};
       } catch {

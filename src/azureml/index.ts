@@ -1,4 +1,4 @@
-// Door of the Azure ML client: the rest of amlops talks to Azure (or the local workspace) only through this.
+// Entry point of the Azure ML client: the rest of amlops talks to Azure (or the local workspace) only through this.
 export { AzureMLClient, DEFAULT_DATASTORE, runMetrics, runTag, type ArmAnswer, type MlflowRun } from './client';
 export { deploymentMetrics, type DeploymentMetrics, type MetricsWindow } from './live-metrics';
 export { getTraffic, setTraffic, TRAFFIC_API_VERSION, type TrafficSplit } from './traffic';

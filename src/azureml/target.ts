@@ -1,4 +1,5 @@
-// Which workspace the client talks to: a real Azure ML workspace, or the local one (its endpoint, certificate, credential).
+// Which workspace the client talks to: a real Azure ML workspace, or the local one
+// (its endpoint, certificate, credential).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TokenCredential } from '@azure/core-auth';
@@ -39,7 +40,8 @@ export function azureTargetFromEnv(env: NodeJS.ProcessEnv = process.env): Worksp
     subscriptionId: env.AZURE_SUBSCRIPTION_ID as string,
     resourceGroup: env.AZURE_RESOURCE_GROUP as string,
     workspaceName: env.AZUREML_WORKSPACE as string,
-    // Service principal from AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, managed identity or `az login`; never a prompt.
+    // Service principal from AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, managed identity or `az login`;
+    // never a prompt.
     credential: new DefaultAzureCredential(),
     pollSeconds: 30,
   };

@@ -1,7 +1,14 @@
 // The cycle's steps as activities: what each takes and returns, small references (names, versions, URIs), never data
 // or secrets. The cycle workflow proxies this interface; src/activities implements it.
 import type { AutoMLLimits, BenchmarkGate, ComputeSettings } from './schemas';
-import type { DeploymentRef, ModelRef, PipelineRef, PrimaryMetricName, SmokeSummary } from './types';
+import type {
+  CompatibilityCheck,
+  DeploymentRef,
+  ModelRef,
+  PipelineRef,
+  PrimaryMetricName,
+  SmokeSummary,
+} from './types';
 
 export interface DatasetRef {
   name: string;
@@ -71,6 +78,8 @@ export interface DeployModelInput {
   model: ModelRef;
   instanceType: string;
   instanceCount: number;
+  /** Input columns the deployment lets rows leave out (the project's optionalColumns); absent or empty: none. */
+  optionalColumns?: string[];
 }
 
 export interface EnableInsightsInput {
@@ -80,6 +89,14 @@ export interface InsightsRef {
   appInsightsEnabled: boolean;
   /** Lines of deployment log read back through getLogs, to prove logging works. */
   logLines: number;
+}
+
+export interface CheckCompatibilityInput {
+  endpointName: string;
+  /** The deployment serving live traffic now: its model and its recent request records are the reference. */
+  championDeployment: string;
+  /** This cycle's deployment, before it takes traffic. */
+  challengerDeployment: string;
 }
 
 export interface SmokeTestInput {
@@ -126,6 +143,7 @@ export interface Activities {
   registerModel(input: RegisterModelInput): Promise<ModelRef>;
   deployModel(input: DeployModelInput): Promise<DeploymentRef>;
   enableInsights(input: EnableInsightsInput): Promise<InsightsRef>;
+  checkCompatibility(input: CheckCompatibilityInput): Promise<CompatibilityCheck>;
   smokeTest(input: SmokeTestInput): Promise<SmokeSummary>;
   switchTraffic(input: SwitchTrafficInput): Promise<TrafficRef>;
   rollbackDeployment(input: RollbackInput): Promise<TrafficRef>;

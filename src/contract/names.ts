@@ -17,3 +17,9 @@ export const modelName = (project: string): string => `${project}-model`;
 export const endpointName = (project: string): string => `${project}-ep`;
 export const deploymentName = (cycle: number): string => `cycle-${cycle}`;
 export const batchEndpointName = (project: string): string => `${project}-batch`;
+
+/**
+ * The deployment environment variable (Azure's `environmentVariables` property) naming, comma-separated, the input
+ * columns its scoring server lets rows leave out. src/serving reads the same name (it imports nothing of ours).
+ */
+export const OPTIONAL_COLUMNS_VARIABLE = 'AMLOPS_OPTIONAL_COLUMNS';

@@ -74,6 +74,12 @@ export const cycleSettings = z.strictObject({
   /** How long an approval may wait before the cycle counts it as rejected (ms-style string, e.g. '7 days'). */
   approvalTimeout: duration,
   benchmark: benchmarkGate,
+  /**
+   * Input columns a challenger may add as optional: its deployment scores a row without them with the value missing
+   * (and its swagger says so), so clients that do not send them yet keep working. Unset or empty: every input column
+   * a challenger adds is required, and the input compatibility gate stops its rollout.
+   */
+  optionalColumns: z.array(z.string().min(1).max(256)).max(100).optional(),
   /** publishPipeline creates this retrain schedule (a Temporal Schedule) if set: an interval or a cron expression. */
   retrainSchedule: z
     .strictObject({
@@ -108,6 +114,7 @@ export const DEFAULT_SETTINGS: CycleSettings = {
   requireApproval: false,
   approvalTimeout: '7 days',
   benchmark: { requests: 200, connections: 8, maxP95Ms: 500, maxErrorRate: 0 },
+  optionalColumns: [],
 };
 
 export const retrainOverrides = cycleSettings

@@ -12,6 +12,7 @@ export const STEPS = [
   'registerModel',
   'deployModel',
   'enableInsights',
+  'checkCompatibility',
   'smokeTest',
   'awaitApproval',
   'switchTraffic',
@@ -98,7 +99,8 @@ export interface ChampionRecord {
   deployment: DeploymentRef;
 }
 
-export type CycleOutcome = 'deployed' | 'kept-champion' | 'rolled-back' | 'rejected' | 'failed';
+/** 'blocked': the challenger would refuse or change what live clients get (input compatibility); it was removed. */
+export type CycleOutcome = 'deployed' | 'kept-champion' | 'rolled-back' | 'rejected' | 'blocked' | 'failed';
 
 export interface StepTiming {
   step: Step;
@@ -125,9 +127,33 @@ export interface CycleRecord {
   championBefore?: ModelRef;
   deployment?: DeploymentRef;
   smokeTest?: SmokeSummary;
+  /** The challenger's input compatibility with the champion and live clients (absent on a first cycle). */
+  compatibility?: CompatibilityCheck;
   pipeline?: PipelineRef;
   steps: StepTiming[];
   error?: string;
+}
+
+/**
+ * One way a challenger would refuse or change what live clients get; counts are of the recent live scoring requests
+ * read from the champion's request records (src/monitoring's checkInputCompatibility makes them).
+ */
+export type CompatibilityFinding =
+  | { kind: 'missing-column'; column: string; liveRequestsLacking: number; of: number }
+  | { kind: 'dropped-column'; column: string; liveRequestsSending: number; of: number }
+  | { kind: 'type-change'; column: string; from: string; to: string; liveRequestsSending: number; of: number }
+  | { kind: 'lost-class'; className: string };
+
+/** The input compatibility gate's evidence: small, so it can live in the cycle record (no rows, no keys). */
+export interface CompatibilityCheck {
+  compatible: boolean;
+  findings: CompatibilityFinding[];
+  /** Recent live scoring requests read from the champion's logs (0: none, or its request records are off). */
+  liveRequests: number;
+  /** Columns the challenger's deployment takes as optional (scored as missing when left out). */
+  optionalColumns: string[];
+  /** One sentence naming every finding's column or class and its count of live requests. */
+  reason: string;
 }
 
 export interface SmokeSummary {
@@ -167,5 +193,7 @@ export interface CycleStatus {
   step?: Step;
   stepStartedAt?: string;
   awaitingApproval: boolean;
+  /** Why the approval gate asks a person (e.g. the challenger's input compatibility findings), while it waits. */
+  approvalReason?: string;
   steps: StepTiming[];
 }

@@ -115,7 +115,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     await waitForPort(host, port, 30000, child);
   } catch (err) {
     child.kill('SIGKILL');
-    throw new Error(`The Temporal dev server did not start on ${address}: ${(err as Error).message}.\n${stderr}`);
+    throw new Error(`The Temporal dev server did not start on ${address}: ${(err as Error).message}.\n${stderr}`, {
+      cause: err,
+    });
   }
   return {
     address,

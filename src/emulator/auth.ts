@@ -1,4 +1,5 @@
-// Bearer tokens for the local workspace: an HMAC-signed token minted by LocalWorkspaceCredential, checked by the server.
+// Bearer tokens for the local workspace: an HMAC-signed token minted by LocalWorkspaceCredential,
+// checked by the server.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -28,7 +28,8 @@ export function createServer(opts: ServerOptions): FastifyInstance {
     https: { key: opts.tls.key, cert: opts.tls.cert },
     logger: false,
     bodyLimit: 100 * 1024 * 1024,
-    // MetricsQueryClient joins its host and a resource id that starts with '/' into '//subscriptions/...'; ARM takes it.
+    // MetricsQueryClient joins its host and a resource id that starts with '/' into '//subscriptions/...';
+    // ARM takes it.
     rewriteUrl: (req) => (req.url ?? '/').replace(/^\/{2,}/, '/'),
   });
 

@@ -1,4 +1,4 @@
-// Door of the local workspace: start it in-process, connect to it, and the seams tests may replace.
+// Entry point of the local workspace: start it in-process, connect to it, and the seams tests may replace.
 export { startLocalWorkspace, type LocalWorkspace, type LocalWorkspaceOptions } from './workspace';
 export { LocalWorkspaceCredential } from './auth';
 export type { FaultRule } from './faults';

@@ -2,8 +2,9 @@
 import { startLocalWorkspace } from './workspace';
 
 /**
- * Configuration: --data-dir DIR (or AMLOPS_EMULATOR_DATA_DIR, default ./.amlops/workspace), --port N (AMLOPS_EMULATOR_PORT),
- * --azurite-port N (AMLOPS_EMULATOR_AZURITE_PORT), --azurite-endpoint URL (AMLOPS_EMULATOR_AZURITE_ENDPOINT, connect instead of start),
+ * Configuration: --data-dir DIR (or AMLOPS_EMULATOR_DATA_DIR, default ./.amlops/workspace),
+ * --port N (AMLOPS_EMULATOR_PORT), --azurite-port N (AMLOPS_EMULATOR_AZURITE_PORT),
+ * --azurite-endpoint URL (AMLOPS_EMULATOR_AZURITE_ENDPOINT, connect instead of start),
  * AMLOPS_EMULATOR_FAULTS (JSON fault rules). Prints one JSON line on stdout when ready; SIGINT/SIGTERM stop it cleanly.
  */
 function arg(name: string): string | undefined {

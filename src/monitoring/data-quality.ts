@@ -36,7 +36,10 @@ export function profileBaseline(features: readonly Feature[], rows: readonly Col
     let max = -Infinity;
     for (const row of rows) {
       const x = readNumber(row[name]);
-      if (typeof x === 'number') ((min = Math.min(min, x)), (max = Math.max(max, x)));
+      if (typeof x === 'number') {
+        min = Math.min(min, x);
+        max = Math.max(max, x);
+      }
     }
     return min <= max ? { feature: name, type, min, max } : { feature: name, type, min: null, max: null };
   });

@@ -102,7 +102,10 @@ export function categoricalDrift(baseline: Counts, live: Counts): CategoricalDri
 function chiSquaredTest({ baseline, live }: AlignedCounts): ChiSquaredTest {
   let bTotal = 0;
   let lTotal = 0;
-  for (let i = 0; i < baseline.length; i++) ((bTotal += baseline[i]), (lTotal += live[i]));
+  for (let i = 0; i < baseline.length; i++) {
+    bTotal += baseline[i];
+    lTotal += live[i];
+  }
   if (bTotal === 0 || lTotal === 0) throw new Error('a chi-squared test needs counts on both sides; one side is empty');
   const degreesOfFreedom = baseline.length - 1;
   if (degreesOfFreedom === 0) return { statistic: 0, degreesOfFreedom, pValue: 1 };

@@ -1,4 +1,5 @@
-// The monitoring statistics' door: pure computation (no files, network, threads, clock; randomness from a seed only).
+// The monitoring statistics' entry point: pure computation (no files, network, threads or clock; randomness
+// from a seed only).
 export { pairedBootstrap, PairedBootstrapInput, PairedBootstrapInterval } from './bootstrap';
 export {
   alignCounts,
@@ -31,3 +32,11 @@ export {
   RolloutVerdict,
 } from './rollout-verdict';
 export { CollectedRow, Feature } from './values';
+export {
+  checkInputCompatibility,
+  CompatibilityFinding,
+  CompatibilityVerdict,
+  InputColumnSpec,
+  LiveColumnPresence,
+  ModelInputs,
+} from './input-compatibility';

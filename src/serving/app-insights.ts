@@ -1,4 +1,5 @@
-// Exports request telemetry to Application Insights through @azure/monitor-opentelemetry, when a connection string is given.
+// Exports request telemetry to Application Insights through @azure/monitor-opentelemetry,
+// when a connection string is given.
 import { DiagLogLevel, SpanKind, SpanStatusCode, diag, trace, type Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 

@@ -1,4 +1,5 @@
-// Errors the scoring server answers with: its own (status + message for the caller) and fastify's, mapped to {"message"} replies.
+// Errors the scoring server answers with: its own (status + message for the caller) and fastify's,
+// mapped to {"message"} replies.
 import type { FastifyError } from 'fastify';
 
 /** An error whose message is safe and useful to show the caller, with the HTTP status to answer. */
@@ -6,6 +7,8 @@ export class ScoringError extends Error {
   constructor(
     readonly statusCode: number,
     message: string,
+    /** Input columns the refused request lacked: names only, for its telemetry record. */
+    readonly missingColumns?: string[],
   ) {
     super(message);
     this.name = 'ScoringError';

@@ -1,4 +1,5 @@
-// Door of the scoring server: start one in-process, or spawn dist/src/serving/main.js per deployment (env contract in README.md).
+// Entry point of the scoring server: start one in-process, or spawn dist/src/serving/main.js per deployment
+// (env contract in README.md).
 export { startScoringServer, buildScoringApp, type ScoringServer, type ScoringServerOptions } from './server';
 export { KeyRing, bearerToken, type KeySource } from './keys';
 export { deploymentLogPath, readDeploymentLogs, type DeploymentRef } from './logs';

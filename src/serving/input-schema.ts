@@ -20,8 +20,11 @@ interface CellType {
   accept(value: unknown): Cell | Expected;
   /** Whether the training categories are documented and unseen values counted. */
   hasCategories: boolean;
-  /** The JSON Schema type words; `seen` notes the training categories, the example is a real training value. */
-  schema(seen: string, example: Cell | undefined): Json;
+  /**
+   * The JSON Schema type words; `notes` (empty, or starting with a space) tells the training categories and whether
+   * the column is optional, the example is a real training value.
+   */
+  schema(notes: string, example: Cell | undefined): Json;
   /** A training-CSV text cell as a JSON client sends it. */
   fromText(text: string): Cell;
 }
@@ -42,7 +45,7 @@ const CELL_TYPES: Record<ColumnType, CellType> = {
       return A_NUMBER;
     },
     hasCategories: false,
-    schema: () => ({ type: 'number', format: 'double' }),
+    schema: (notes) => ({ type: 'number', format: 'double', ...(notes ? { description: notes.trim() } : {}) }),
     fromText: (text) => {
       const n = Number(text);
       return Number.isFinite(n) ? n : text;
@@ -55,7 +58,7 @@ const CELL_TYPES: Record<ColumnType, CellType> = {
       return A_CATEGORY;
     },
     hasCategories: true,
-    schema: (seen) => ({ type: 'string', description: `Categorical.${seen}` }),
+    schema: (notes) => ({ type: 'string', description: `Categorical.${notes}` }),
     fromText: asIs,
   },
   boolean: {
@@ -66,9 +69,9 @@ const CELL_TYPES: Record<ColumnType, CellType> = {
     },
     hasCategories: true,
     // Two-valued columns arrive as true/false or as their category text ("no"/"yes"); document what the real rows hold.
-    schema: (seen, example) => ({
+    schema: (notes, example) => ({
       type: typeof example === 'string' ? 'string' : 'boolean',
-      description: `Two-valued: true/false or its category text.${seen}`,
+      description: `Two-valued: true/false or its category text.${notes}`,
     }),
     fromText: asIs,
   },
@@ -77,6 +80,11 @@ const CELL_TYPES: Record<ColumnType, CellType> = {
 /** One input column as both the row validator and the OpenAPI document use it. */
 export interface InputColumn {
   readonly name: string;
+  /**
+   * False for a column the deployment was told is optional (a column a retrain added): a row without it is scored
+   * with the value missing, and the OpenAPI document leaves it out of `required`.
+   */
+  readonly required: boolean;
   /** The name is also an Object.prototype member (e.g. "constructor"): presence needs hasOwnProperty. */
   readonly inherited: boolean;
   /** Runs for every cell of every request: a sent value as the model scores it, or what was expected. */
@@ -89,18 +97,22 @@ export interface InputColumn {
   exampleCell(value: RawRow[string]): Cell;
 }
 
-function describeColumn(col: ColumnSchema): InputColumn {
+const OPTIONAL = ' Optional: a row without this column is scored with the value missing.';
+
+function describeColumn(col: ColumnSchema, required: boolean): InputColumn {
   const type = CELL_TYPES[col.type];
   const listed = type.hasCategories ? col.categories : undefined;
-  const seen =
-    listed && listed.length > 0 ? ` Seen in training: ${listed.join(', ')}; other values are scored as unseen.` : '';
+  const notes =
+    (listed && listed.length > 0 ? ` Seen in training: ${listed.join(', ')}; other values are scored as unseen.` : '') +
+    (required ? '' : OPTIONAL);
   return {
     name: col.name,
+    required,
     inherited: col.name in Object.prototype,
     accept: type.accept,
     categories: listed ? new Set(listed) : undefined,
     property: (example, openapi3) => ({
-      ...type.schema(seen, example),
+      ...type.schema(notes, example),
       ...(openapi3 ? { nullable: true } : { 'x-nullable': true }),
       ...(example !== undefined ? { example } : {}),
     }),
@@ -111,7 +123,11 @@ function describeColumn(col: ColumnSchema): InputColumn {
   };
 }
 
-/** The model's input columns in schema order, each with its validation and documentation. */
-export function describeInput(schema: readonly ColumnSchema[]): InputColumn[] {
-  return schema.map(describeColumn);
+/**
+ * The model's input columns in schema order, each with its validation and documentation. Columns named in
+ * `optional` may be left out of a row (the deployment's AMLOPS_OPTIONAL_COLUMNS); every other column is required.
+ */
+export function describeInput(schema: readonly ColumnSchema[], optional: Iterable<string> = []): InputColumn[] {
+  const omissible = new Set(optional);
+  return schema.map((col) => describeColumn(col, !omissible.has(col.name)));
 }

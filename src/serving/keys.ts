@@ -31,6 +31,7 @@ function parseKeyFile(keyFile: string): string[] {
     throw new Error(
       `cannot read key file ${keyFile}: ${(err as Error).message}; ` +
         'write it as JSON {"primaryKey":"...","secondaryKey":"..."}',
+      { cause: err },
     );
   }
   const result = KeyFileSchema.safeParse(parsed);

@@ -97,7 +97,10 @@ export function createDeploymentLogger(options: LoggerOptions): DeploymentLogger
       if (!infoEnabled) return;
       const fields = JSON.stringify(record).slice(1, -1);
       const now = Date.now();
-      if (now !== timeMs) ((timeMs = now), (timeText = new Date(now).toISOString()));
+      if (now !== timeMs) {
+        timeMs = now;
+        timeText = new Date(now).toISOString();
+      }
       destination.write(
         `{"level":30,"time":"${timeText}"${bindingsJson ? `,${bindingsJson}` : ''}${fields ? `,${fields}` : ''},"msg":${JSON.stringify(msg)}}\n`,
       );

@@ -1,4 +1,5 @@
-// Process entry of one deployment: `node dist/src/serving/main.js`, configured by environment variables (see README.md).
+// Process entry of one deployment: `node dist/src/serving/main.js`, configured by environment variables
+// (see README.md).
 import { z } from 'zod';
 import { loadModelFile } from './model-file';
 import { startScoringServer, type ScoringServer } from './server';
@@ -16,6 +17,16 @@ const Env = z.object({
   AMLOPS_DEPLOYMENT_NAME: z.string().min(1).optional(),
   AMLOPS_MODEL_NAME: z.string().min(1).optional(),
   AMLOPS_MODEL_VERSION: z.string().min(1).optional(),
+  // Comma-separated column names; a deployment property (environmentVariables), so it works the same on Azure.
+  AMLOPS_OPTIONAL_COLUMNS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean),
+    )
+    .optional(),
   AMLOPS_APP_INSIGHTS_ENABLED: Flag.default(false),
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().min(1).optional(),
   AMLOPS_LOG_DIR: z.string().min(1).optional(),
@@ -57,6 +68,7 @@ async function main(): Promise<void> {
     deploymentName: env.AMLOPS_DEPLOYMENT_NAME,
     modelName: env.AMLOPS_MODEL_NAME,
     modelVersion: env.AMLOPS_MODEL_VERSION,
+    optionalColumns: env.AMLOPS_OPTIONAL_COLUMNS,
     appInsightsEnabled: env.AMLOPS_APP_INSIGHTS_ENABLED,
     appInsightsConnectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING,
     logDir: env.AMLOPS_LOG_DIR,

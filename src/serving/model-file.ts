@@ -11,6 +11,7 @@ export function loadModelFile(path: string): LoadedModel {
   } catch (err) {
     throw new Error(
       `cannot read model file ${path}: ${(err as Error).message}; set AMLOPS_MODEL_PATH to the registered model's artifact JSON`,
+      { cause: err },
     );
   }
   let artifact: ModelArtifact;
@@ -19,11 +20,12 @@ export function loadModelFile(path: string): LoadedModel {
   } catch (err) {
     throw new Error(
       `model file ${path} is not JSON (${(err as Error).message}); register the artifact JSON the AutoML job produced`,
+      { cause: err },
     );
   }
   try {
     return loadModel(artifact);
   } catch (err) {
-    throw new Error(`model file ${path} cannot be loaded: ${(err as Error).message}`);
+    throw new Error(`model file ${path} cannot be loaded: ${(err as Error).message}`, { cause: err });
   }
 }

@@ -1,4 +1,5 @@
-// Per-request telemetry: request id headers, timing, sizes; metrics for every request and one record per request when enabled.
+// Per-request telemetry: request id headers, timing, sizes;
+// metrics for every request and one record per request when enabled.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -14,6 +15,12 @@ export interface RequestTelemetry {
   shape?: RequestShape;
   scoringMethod?: ScoringMethod;
   unseenCategories?: number;
+  /**
+   * The model's input columns this request left out (optional ones scored as missing, or the required ones it was
+   * refused for): names only, never values, and absent when it sent them all. The input compatibility check of a
+   * retrain reads them back from the deployment's logs, to count the live requests a new model would refuse.
+   */
+  missingColumns?: string[];
   execMs?: number;
   error?: string;
 }
@@ -79,7 +86,8 @@ export function registerRequestTelemetry(
     if (!telemetryOn || !t || (QUIET_ROUTES.has(route) && status < 400)) return done();
     const inputBytes = Number(request.headers['content-length'] ?? 0) || 0;
     const q = request.url.indexOf('?');
-    const path = q < 0 ? request.url : request.url.slice(0, q); // query strings are not logged: they could carry anything
+    // Query strings are not logged: they could carry anything.
+    const path = q < 0 ? request.url : request.url.slice(0, q);
     const record = {
       event: 'request',
       requestId: request.id,
@@ -95,6 +103,7 @@ export function registerRequestTelemetry(
       shape: t.shape,
       scoringMethod: t.scoringMethod,
       unseenCategories: t.unseenCategories,
+      missingColumns: t.missingColumns,
       error: t.error,
       body: undefined as unknown, // JSON.stringify leaves it out unless sampled below
     };

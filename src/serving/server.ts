@@ -1,4 +1,5 @@
-// The scoring server of one deployment: fastify app with auth, scoring, swagger, health routes; start and graceful close.
+// The scoring server of one deployment: fastify app with auth, scoring, swagger, health routes;
+// start and graceful close.
 import { performance } from 'node:perf_hooks';
 import Fastify, {
   LogController,
@@ -34,7 +35,15 @@ export interface ScoringServerOptions {
   deploymentName?: string;
   modelName?: string;
   modelVersion?: string;
-  /** Per-request telemetry records (log lines, and Application Insights export when a connection string is given). Default false, as on Azure. */
+  /**
+   * Input columns a row may leave out, scored with the value missing (a column a retrain added, allowed by the
+   * project's optionalColumns setting); names the model does not have are ignored. Default none: all are required.
+   */
+  optionalColumns?: readonly string[];
+  /**
+   * Per-request telemetry records (log lines, and Application Insights export when a connection string is given).
+   * Default false, as on Azure.
+   */
   appInsightsEnabled?: boolean;
   /** Application Insights connection string; used only when appInsightsEnabled. */
   appInsightsConnectionString?: string;
@@ -132,11 +141,13 @@ export async function buildScoringApp(options: ScoringServerOptions): Promise<{
     }
   }
   const sampleRate = options.logBodySampleRate ?? 0;
-  const validateRows = compileRowValidator(model.inputSchema, model.artifact.target);
+  const optionalColumns = options.optionalColumns ?? [];
+  const validateRows = compileRowValidator(model.inputSchema, model.artifact.target, optionalColumns);
   const swaggerInfo = {
     title: `${bindings.endpoint}/${bindings.deployment}`,
     modelName: options.modelName,
     modelVersion: options.modelVersion,
+    optionalColumns,
   };
   const swaggerDocs = { 2: buildSwagger(model, swaggerInfo, 2), 3: buildSwagger(model, swaggerInfo, 3) };
   let ready = false;
@@ -161,7 +172,8 @@ export async function buildScoringApp(options: ScoringServerOptions): Promise<{
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string; // parseAs: 'string'
-    parseJson(request, text, (err, value) =>
+    // fastify types a body parser as callback-style or async; the default JSON one is callback-style (returns nothing).
+    void parseJson(request, text, (err, value) =>
       (err as FastifyError | null)?.code === 'FST_ERR_CTP_INVALID_JSON_BODY'
         ? done(invalidJsonBody(text), undefined)
         : done(err, value),
@@ -178,7 +190,11 @@ export async function buildScoringApp(options: ScoringServerOptions): Promise<{
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, message } = messageFor(error, bodyLimit);
-    if (request.telemetry) request.telemetry.error = message;
+    if (request.telemetry) {
+      request.telemetry.error = message;
+      if (error instanceof ScoringError && error.missingColumns)
+        request.telemetry.missingColumns = error.missingColumns;
+    }
     if (status >= 500) logger.error({ event: 'error', requestId: request.id, err: error }, 'request failed');
     if (status === 401) reply.header('www-authenticate', 'Bearer');
     return sendJson(request, reply.code(status), { message });
@@ -219,7 +235,7 @@ export async function buildScoringApp(options: ScoringServerOptions): Promise<{
   app.post('/score', { onRequest: authenticate }, async (request: FastifyRequest, reply: FastifyReply) => {
     const t0 = performance.now();
     const parsed = parseScoringRequest(request.body);
-    const { rows, unseenCategories } = validateRows(parsed.rows);
+    const { rows, unseenCategories, missingColumns } = validateRows(parsed.rows);
     let predictions: Predictions;
     try {
       predictions =
@@ -243,6 +259,7 @@ export async function buildScoringApp(options: ScoringServerOptions): Promise<{
       t.shape = parsed.shape;
       t.scoringMethod = parsed.method;
       t.unseenCategories = unseenCategories;
+      t.missingColumns = missingColumns;
       t.execMs = Math.round(execMs * 1000) / 1000;
     }
     metrics.observeScoring(rows.length, unseenCategories);
@@ -287,6 +304,7 @@ export async function startScoringServer(options: ScoringServerOptions): Promise
     await shutdown();
     throw new Error(
       `scoring server cannot listen on ${host}:${options.port ?? 0}: ${(err as Error).message}; choose another port`,
+      { cause: err },
     );
   }
   const address = app.server.address();

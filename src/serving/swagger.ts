@@ -7,6 +7,8 @@ export interface SwaggerInfo {
   title: string;
   modelName?: string;
   modelVersion?: string;
+  /** Columns a row may leave out (scored as missing): documented as optional, left out of `required`. */
+  optionalColumns?: readonly string[];
 }
 
 type Json = Record<string, unknown>;
@@ -69,7 +71,7 @@ function definitions({ model, columns, rows, examples, openapi3 }: DocumentInput
   };
   const predictionItem: Json = openapi3 ? { oneOf: [label, probabilities] } : label;
   return {
-    InputRow: { type: 'object', required: columns.map((c) => c.name), properties },
+    InputRow: { type: 'object', required: columns.filter((c) => c.required).map((c) => c.name), properties },
     GlobalParameters: {
       type: 'object',
       properties: { method: { type: 'string', enum: [...SCORING_METHODS], default: DEFAULT_METHOD } },
@@ -188,7 +190,7 @@ export function buildSwagger(model: LoadedModel, info: SwaggerInfo, version: 2 |
     `predicting '${model.artifact.target}' with classes ${model.classes.join(', ')}. ` +
     'Authorize with "Bearer YOUR_ENDPOINT_KEY".';
   const openapi3 = version === 3;
-  const columns = describeInput(model.inputSchema);
+  const columns = describeInput(model.inputSchema, info.optionalColumns);
   const rows = typedRows(model, columns, EXAMPLE_ROWS);
   const input: DocumentInput = { model, columns, rows, examples: requestBodies(rows, columns), openapi3 };
   const health = {

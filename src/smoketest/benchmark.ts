@@ -1,4 +1,5 @@
-// Load benchmark of a scoring endpoint with autocannon: N requests or D seconds at C connections, percentiles, errors by status.
+// Load benchmark of a scoring endpoint with autocannon: N requests or D seconds at C connections, percentiles,
+// errors by status.
 import autocannon from 'autocannon';
 import type { EndpointTarget } from './endpoint';
 import { applyGate, type BenchmarkThresholds, type GateResult } from './gate';

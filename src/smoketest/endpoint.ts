@@ -13,7 +13,9 @@ export interface EndpointTarget {
   timeoutMs?: number;
   /** PEM of a CA to trust besides the system's (e.g. the local workspace's self-signed certificate). */
   ca?: string;
-  /** Extra headers on every call, e.g. {"azureml-model-deployment": "blue"} to test a deployment before it gets traffic. */
+  /**
+   * Extra headers on every call, e.g. {"azureml-model-deployment": "blue"} to test a deployment before it gets traffic.
+   */
   headers?: Record<string, string>;
 }
 
@@ -62,7 +64,9 @@ export async function call(
     });
   } catch (err) {
     const cause = (err as { cause?: { message?: string } }).cause?.message;
-    throw new Error(`${init.method ?? 'GET'} ${url} failed: ${(err as Error).message}${cause ? ` (${cause})` : ''}`);
+    throw new Error(`${init.method ?? 'GET'} ${url} failed: ${(err as Error).message}${cause ? ` (${cause})` : ''}`, {
+      cause: err,
+    });
   }
   const text = await res.text();
   let json: unknown;

@@ -1,4 +1,5 @@
-// Door of the smoke test and benchmark client: works against any endpoint speaking the Azure ML scoring contract.
+// Entry point of the smoke test and benchmark client: works against any endpoint speaking Azure ML's scoring
+// contract.
 export {
   runSmokeTest,
   smokeTestText,

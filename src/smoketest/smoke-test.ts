@@ -1,4 +1,5 @@
-// Smoke test of a scoring endpoint: health, swagger, known rows, wrong key -> 401, malformed -> 400; pass/fail per check.
+// Smoke test of a scoring endpoint: health, swagger, known rows, wrong key -> 401, malformed -> 400;
+// pass/fail per check.
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { call, healthUriOf, score, swaggerUriOf, type EndpointTarget, type HttpReply } from './endpoint';
 import { classesOf, exampleRequestOf, predictionsOf, rowsOf, type Prediction } from './replies';

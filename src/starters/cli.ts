@@ -72,6 +72,10 @@ export function buildCli(): Command {
     .option('--max-trials <n>', 'AutoML trial limit (AMLOPS_AUTOML_MAX_TRIALS)')
     .option('--champion-margin <x>', 'how much a new model must beat the serving one by (AMLOPS_CHAMPION_MARGIN)')
     .option('--require-approval', 'wait for `amlops approve` before switching traffic (AMLOPS_REQUIRE_APPROVAL)')
+    .option(
+      '--optional-columns <names>',
+      'comma-separated new input columns clients may omit, scored as missing (AMLOPS_OPTIONAL_COLUMNS)',
+    )
     .action(async (flags: Flags) => {
       const running = await runProject(configFrom(flags), out);
       onStopSignal(running);

@@ -42,6 +42,7 @@ export function formatStatus(s: LiveStatus): string {
     `champion  ${champion}`,
     `best      ${metric(s.bestMetric)}`,
   ];
+  if (s.approvalReason) lines.push(`approval  asked because ${s.approvalReason}`);
   if (s.lastError) lines.push(`error     ${s.lastError}`);
   lines.push(s.state === 'idle' ? 'last cycle:' : 'this cycle:', formatSteps(s.steps));
   return lines.join('\n');
@@ -70,6 +71,7 @@ export function formatCycle(r: CycleRecord): string {
         ` p95 ${b.p95Ms} ms, p99 ${b.p99Ms} ms, errors ${(b.errorRate * 100).toFixed(1)}%`,
     );
   }
+  if (r.compatibility && !r.compatibility.compatible) lines.push(`  inputs      ${r.compatibility.reason}`);
   if (r.pipeline?.triggerUrl) lines.push(`  retrain at  ${r.pipeline.triggerUrl}`);
   return lines.join('\n');
 }

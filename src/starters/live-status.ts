@@ -26,6 +26,8 @@ export interface LiveStatus extends Omit<ProjectStatus, 'state' | 'lastCycleStep
   steps: StepTiming[];
   /** What the running step's activity is doing: attempt, heartbeat progress (e.g. AutoML trials), last failure. */
   activity?: string;
+  /** Why the cycle waiting at the approval gate asks a person (e.g. input compatibility findings). */
+  approvalReason?: string;
 }
 
 /** What the server knows of a cycle's running activity. */
@@ -84,6 +86,7 @@ export async function liveStatus(client: Client, project: string): Promise<LiveS
       ? `cycle ${own.cycle}, ${step} (attempt ${activity.attempt - 1}): ${activity.lastFailure}`
       : undefined,
     activity: activity ? describeActivity(activity) : undefined,
+    approvalReason: status?.approvalReason,
   });
 }
 
@@ -105,6 +108,7 @@ function view(own: ProjectStatus, live: Partial<LiveStatus> & Pick<LiveStatus, '
     cyclesCompleted: own.cyclesCompleted,
     continuedAsNew: own.continuedAsNew,
     activity: live.activity,
+    ...(live.approvalReason ? { approvalReason: live.approvalReason } : {}),
   };
 }
 

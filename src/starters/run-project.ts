@@ -158,7 +158,7 @@ function cycleSummary(
 ): string {
   const lines: string[] = [];
   const d = record.deployment;
-  if (d && record.outcome !== 'rolled-back' && record.outcome !== 'rejected') {
+  if (d && record.outcome !== 'rolled-back' && record.outcome !== 'rejected' && record.outcome !== 'blocked') {
     lines.push(
       `  scoring URI  ${d.scoringUri}`,
       `  swagger      ${d.scoringUri.replace(/\/score$/, '/swagger.json')}` +

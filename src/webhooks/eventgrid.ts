@@ -1,4 +1,5 @@
-// POST/OPTIONS /hooks/eventgrid/:project — Azure Event Grid BlobCreated events (Event Grid or CloudEvents 1.0 schema) become retrain triggers.
+// POST/OPTIONS /hooks/eventgrid/:project — Azure Event Grid BlobCreated events (Event Grid or CloudEvents 1.0 schema)
+// become retrain triggers.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { parseWith } from './body';
@@ -9,7 +10,10 @@ import { bearerToken, sameSecret } from './secrets';
 
 export interface EventGridHookOptions {
   ctx: HookContext;
-  /** Shared secret the subscription presents as `?code=<secret>` in its endpoint URL or `Authorization: Bearer <secret>`. */
+  /**
+   * Shared secret the subscription presents as `?code=<secret>` in its endpoint URL
+   * or `Authorization: Bearer <secret>`.
+   */
   secret?: string;
   /** Only blobs created in this container, under this path prefix, trigger a retrain. */
   container?: string;

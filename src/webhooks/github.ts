@@ -66,20 +66,16 @@ export const githubHooks: FastifyPluginAsync<GithubHookOptions> = async (app, { 
       const event = header(request, 'x-github-event') as string;
       const delivery = header(request, 'x-github-delivery') as string;
       if (event === 'ping') {
-        return reply
-          .code(200)
-          .send({
-            ok: true,
-            message: `GitHub webhook for project ${project.project} is set up; pushes will trigger retraining`,
-          });
+        return reply.code(200).send({
+          ok: true,
+          message: `GitHub webhook for project ${project.project} is set up; pushes will trigger retraining`,
+        });
       }
       if (event !== 'push') {
-        return reply
-          .code(202)
-          .send({
-            accepted: false,
-            ignored: `GitHub "${event}" events do not trigger retraining; subscribe the webhook to push events only`,
-          });
+        return reply.code(202).send({
+          accepted: false,
+          ignored: `GitHub "${event}" events do not trigger retraining; subscribe the webhook to push events only`,
+        });
       }
       const push = parseWith(pushEvent, request.body, 'GitHub push event');
       if (push.deleted || ZERO_SHA.test(push.after)) {
@@ -88,12 +84,10 @@ export const githubHooks: FastifyPluginAsync<GithubHookOptions> = async (app, { 
           .send({ accepted: false, ignored: `${push.ref} was deleted; there is nothing new to train on` });
       }
       if (wanted && !wanted.has(push.ref)) {
-        return reply
-          .code(202)
-          .send({
-            accepted: false,
-            ignored: `pushes to ${push.ref} do not trigger retraining (branches: ${[...wanted].join(', ')})`,
-          });
+        return reply.code(202).send({
+          accepted: false,
+          ignored: `pushes to ${push.ref} do not trigger retraining (branches: ${[...wanted].join(', ')})`,
+        });
       }
       const who = push.pusher?.name ?? push.sender?.login ?? 'unknown';
       const result = await triggerRetrain(ctx, project, {

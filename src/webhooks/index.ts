@@ -1,4 +1,5 @@
-// Door of the webhook server: start one in-process, or run dist/src/webhooks/main.js configured by environment (see config.ts).
+// Entry point of the webhook server: start one in-process, or run dist/src/webhooks/main.js configured by environment
+// (see config.ts).
 export {
   startWebhookServer,
   buildWebhookApp,

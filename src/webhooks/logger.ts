@@ -1,7 +1,8 @@
 // The webhook server's pino logger: one line per request, never bodies, query strings or credentials.
 import pino, { type DestinationStream, type Logger } from 'pino';
 
-// Our code never logs headers, queries or bodies; redaction is the second line of defence if someone adds `req` to a line.
+// Our code never logs headers, queries or bodies;
+// redaction is the second line of defence if someone adds `req` to a line.
 const REDACT = [
   'req.headers.authorization',
   'req.headers["x-hub-signature-256"]',

@@ -1,4 +1,5 @@
-// Process entry of the webhook server (node dist/src/webhooks/main.js): settings from the environment, then listen until SIGINT/SIGTERM.
+// Process entry of the webhook server (node dist/src/webhooks/main.js):
+// settings from the environment, then listen until SIGINT/SIGTERM.
 import { Client, Connection } from '@temporalio/client';
 import { webhookConfigFromEnv, WebhookConfigError } from './config';
 import { startWebhookServer } from './server';

@@ -16,14 +16,20 @@ export type SignatureCheck = { ok: true } | { ok: false; why: string };
 
 const SIGNATURE = /^sha256=([0-9a-fA-F]{64})$/;
 
-/** Why a signature header cannot be right whatever the body, or undefined when its form is fine (checked before reading the body). */
+/**
+ * Why a signature header cannot be right whatever the body, or undefined when its form is fine
+ * (checked before reading the body).
+ */
 export function signatureHeaderProblem(header: string | undefined): string | undefined {
   if (!header) return 'the X-Hub-Signature-256 header is missing; set a secret in the GitHub webhook settings';
   if (!SIGNATURE.test(header.trim())) return 'the X-Hub-Signature-256 header is not of the form sha256=<64 hex digits>';
   return undefined;
 }
 
-/** Checks GitHub's `X-Hub-Signature-256: sha256=<hex>` header: HMAC-SHA256 of the raw body bytes with the webhook secret. */
+/**
+ * Checks GitHub's `X-Hub-Signature-256: sha256=<hex>` header:
+ * HMAC-SHA256 of the raw body bytes with the webhook secret.
+ */
 export function checkGithubSignature(secret: string, rawBody: Buffer, header: string | undefined): SignatureCheck {
   const problem = signatureHeaderProblem(header);
   if (problem || !header) return { ok: false, why: problem ?? 'no signature' };

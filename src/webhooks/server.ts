@@ -1,4 +1,5 @@
-// The webhook server: a fastify app with JSON bodies, one error shape, health, and the GitHub, Event Grid and generic hooks.
+// The webhook server: a fastify app with JSON bodies, one error shape, health, and the GitHub,
+// Event Grid and generic hooks.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { useJsonBodies } from './body';
@@ -11,7 +12,9 @@ import { createWebhookLogger, pathOf } from './logger';
 import type { ProjectLookup } from './project';
 import { temporalTrigger, type WebhookClient } from './trigger';
 
-/** Secrets shared by every project this server serves (one server per GitHub org/storage account is the expected setup). */
+/**
+ * Secrets shared by every project this server serves (one server per GitHub org/storage account is the expected setup).
+ */
 export interface WebhookSecrets {
   /** GitHub webhook secret (HMAC key of X-Hub-Signature-256). Unset = GitHub route off. */
   github?: string;
@@ -27,7 +30,10 @@ export interface WebhookServerOptions {
   /** The workflow input of each project a webhook may name; undefined = unknown project (404). */
   projects: ProjectLookup;
   secrets: WebhookSecrets;
-  /** Which new blobs trigger: only those in `container` whose path starts with `prefix`. Required when secrets.eventGrid is set. */
+  /**
+   * Which new blobs trigger: only those in `container` whose path starts with `prefix`.
+   * Required when secrets.eventGrid is set.
+   */
   eventGrid?: { container: string; prefix?: string };
   /** Branches whose pushes trigger (e.g. ["main"]); default every branch. */
   githubBranches?: string[];
@@ -35,7 +41,9 @@ export interface WebhookServerOptions {
   host?: string;
   /** TCP port; 0 picks a free one. Default 8787. */
   port?: number;
-  /** Largest accepted body; larger gets 413. Default 1 MiB (GitHub caps payloads at 25 MB, Event Grid batches at 1 MB). */
+  /**
+   * Largest accepted body; larger gets 413. Default 1 MiB (GitHub caps payloads at 25 MB, Event Grid batches at 1 MB).
+   */
   bodyLimitBytes?: number;
   /** How long a request may wait for Temporal before answering 503. Default 5000 ms (GitHub gives up after 10 s). */
   temporalTimeoutMs?: number;
@@ -113,7 +121,8 @@ export async function buildWebhookApp(options: WebhookServerOptions): Promise<Fa
 
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     const { status, code, message, headers } = errorReply(error, bodyLimit);
-    // Our own errors are expected conditions (a sender's mistake, Temporal down) and need no stack; anything else is a bug.
+    // Our own errors are expected conditions (a sender's mistake, Temporal down) and need no stack;
+    // anything else is a bug.
     if (!(error instanceof WebhookError) && status >= 500)
       request.log.error({ err: error, status }, 'webhook request failed');
     else if (status >= 500) request.log.warn({ status, error: code, reason: message }, 'webhook request not recorded');

@@ -24,6 +24,7 @@ export function rootMessage(err: unknown): string {
 export class CycleProgress {
   readonly steps: StepTiming[] = [];
   private decision: ApprovalDecision | undefined;
+  private approvalReason: string | undefined;
 
   constructor(
     private readonly project: string,
@@ -50,10 +51,14 @@ export class CycleProgress {
     }
   }
 
-  /** The approval gate: the decision, or undefined when none came within the timeout (a duration such as '7 days'). */
-  awaitApproval(timeout: string): Promise<ApprovalDecision | undefined> {
+  /**
+   * The approval gate: the decision, or undefined when none came within the timeout (a duration such as '7 days').
+   * `reason`, shown in status while it waits, says what the person is asked to judge beyond the usual.
+   */
+  awaitApproval(timeout: string, reason?: string): Promise<ApprovalDecision | undefined> {
     // The settings schema accepts only durations Temporal reads (ms-style strings).
     const within = timeout as Duration;
+    this.approvalReason = reason;
     return this.step('awaitApproval', async () =>
       (await condition(() => this.decision !== undefined, within)) ? this.decision : undefined,
     );
@@ -80,6 +85,7 @@ export class CycleProgress {
       step: current?.step,
       stepStartedAt: current?.startedAt,
       awaitingApproval: this.awaitingApproval(),
+      ...(this.approvalReason && this.awaitingApproval() ? { approvalReason: this.approvalReason } : {}),
       steps: this.steps,
     };
   }

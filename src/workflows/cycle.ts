@@ -132,12 +132,31 @@ export async function retrainingCycle(input: CycleInput): Promise<CycleRecord> {
         model,
         instanceType: settings.instanceType,
         instanceCount: settings.instanceCount,
+        ...(settings.optionalColumns?.length ? { optionalColumns: settings.optionalColumns } : {}),
       }),
     );
     record.deployment = deployed;
     const deployment = deployed;
 
     await step('enableInsights', () => quick.enableInsights({ deployment }));
+
+    // Input compatibility: a challenger that would refuse what live clients send never takes traffic on its own.
+    const compatibility =
+      champion &&
+      (await step('checkCompatibility', () =>
+        quick.checkCompatibility({
+          endpointName: deployment.endpointName,
+          championDeployment: champion.deployment.deploymentName,
+          challengerDeployment: deployment.deploymentName,
+        }),
+      ));
+    if (compatibility) record.compatibility = compatibility;
+    const incompatible =
+      compatibility && !compatibility.compatible ? `input compatibility: ${compatibility.reason}` : '';
+    if (incompatible && !settings.requireApproval) {
+      await rollback(deployment);
+      return finish('blocked', `${incompatible}; traffic stays on the champion`);
+    }
 
     const smoke = await step('smokeTest', () =>
       probing.smokeTest({ project, cycle, deployment, gate: settings.benchmark }),
@@ -150,7 +169,7 @@ export async function retrainingCycle(input: CycleInput): Promise<CycleRecord> {
     }
 
     if (settings.requireApproval) {
-      const approval = await progress.awaitApproval(settings.approvalTimeout);
+      const approval = await progress.awaitApproval(settings.approvalTimeout, incompatible || undefined);
       if (!approval?.approved) {
         await rollback(deployment);
         const why = !approval

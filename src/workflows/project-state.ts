@@ -131,12 +131,14 @@ export class ProjectState {
     this.state.cycle++;
     this.running = true;
     this.lastError = undefined;
-    this.state.datasetUri = [...batch].reverse().find((r) => r.datasetUri)?.datasetUri ?? this.state.datasetUri;
+    // The project adopts a new dataset only once a cycle has uploaded it (endCycle): a missing or broken file named
+    // by one retrain must not become the data of every later plain retrain.
+    const datasetUri = [...batch].reverse().find((r) => r.datasetUri)?.datasetUri ?? this.state.datasetUri;
     upsertSearchAttributes([{ key: CYCLE, value: this.state.cycle }]);
     return {
       project: this.input.project,
       cycle: this.state.cycle,
-      datasetUri: this.state.datasetUri,
+      datasetUri,
       settings: applyOverrides(this.input.settings, batch),
       champion: this.state.champion,
       triggers: batch.map((r) => r.requestId),
@@ -148,6 +150,7 @@ export class ProjectState {
     this.running = false;
     // Errors of attempts that were retried away do not outlive a cycle that ended well.
     this.lastError = record.outcome === 'failed' ? record.error : undefined;
+    if (record.dataset) this.state.datasetUri = record.datasetUri;
     const { history } = this.state;
     history.push(record);
     if (history.length > HISTORY_KEPT) history.splice(0, history.length - HISTORY_KEPT);

@@ -13,13 +13,11 @@ import {
   type RawRow,
   type Table,
 } from '../../src/automl';
-import { AzureMLClient, localTarget } from '../../src/azureml';
 import type { ActivityDeps } from '../../src/activities';
-import { deployModel } from '../../src/activities/deploy-model';
 import { evaluateModels } from '../../src/activities/evaluate-models';
 import { uploadDataset } from '../../src/activities/upload-dataset';
 import { asJsonRow, BANK_CSV, trainBankModel } from '../unit/serving/bank-model';
-import { startTestWorkspace, type TestWorkspace } from './helpers';
+import { activityDeps, deployArtifact, startTestWorkspace, type TestWorkspace } from './helpers';
 
 const PROJECT = 'fair';
 const ENDPOINT = 'fair-ep';
@@ -29,10 +27,7 @@ let datasetUri: string;
 
 beforeAll(async () => {
   t = await startTestWorkspace();
-  const { ws } = t;
-  const { endpoint, caCertificate, subscriptionId, resourceGroup, workspaceName } = ws;
-  const connection = { endpoint, caCertificate, caCertificatePath: '', subscriptionId, resourceGroup, workspaceName };
-  deps = { client: new AzureMLClient(localTarget(connection, ws.credential)), reportsDir: join(t.dir, 'reports') };
+  deps = activityDeps(t);
   // The last 6,000 rows of the demo data (rows the models below were not trained on): a slice of two batches.
   const lines = readFileSync(BANK_CSV, 'utf8').trimEnd().split('\n');
   datasetUri = join(mkdtempSync(join(tmpdir(), 'amlops-fair-')), 'bank.csv');
@@ -90,25 +85,8 @@ describe('evaluateModels', () => {
   const weak = () => trainBankModel(300, 1);
   let artifacts: Record<'green' | 'blue', ModelArtifact>;
 
-  /** Registers an artifact as a model version and deploys it to the endpoint (no traffic: reached by header only). */
-  async function deploy(deploymentName: 'green' | 'blue', artifact: ModelArtifact, version: string): Promise<void> {
-    const folder = `models/${deploymentName}`;
-    const text = JSON.stringify(artifact);
-    await t.container.getBlockBlobClient(`${folder}/model.json`).upload(text, Buffer.byteLength(text));
-    const modelUri = `azureml://datastores/workspaceblobstore/paths/${folder}/`;
-    const properties = { modelUri };
-    await t.client.modelVersions.createOrUpdate(t.rg, t.name, `${PROJECT}-model`, version, { properties });
-    const model = { name: `${PROJECT}-model`, version, primaryMetric: 'AUC_weighted' as const, metricValue: 0 };
-    await deployModel(deps)({
-      project: PROJECT,
-      cycle: Number(version),
-      endpointName: ENDPOINT,
-      deploymentName,
-      model,
-      instanceType: 'Standard_DS3_v2',
-      instanceCount: 1,
-    });
-  }
+  const deploy = (deploymentName: 'green' | 'blue', artifact: ModelArtifact, version: string) =>
+    deployArtifact(t, deps, { project: PROJECT, endpointName: ENDPOINT, deploymentName, artifact, version });
 
   beforeAll(async () => {
     artifacts = { green: strong().artifact, blue: weak().artifact };

@@ -6,6 +6,11 @@ import { join } from 'node:path';
 import { AzureMachineLearningWorkspaces, type AutoMLJob } from '@azure/arm-machinelearning';
 import { createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import type { ModelArtifact } from '../../src/automl';
+import { AzureMLClient, localTarget } from '../../src/azureml';
+import type { ActivityDeps } from '../../src/activities';
+import { deployModel } from '../../src/activities/deploy-model';
+import type { DeploymentRef } from '../../src/contract';
 import { startLocalWorkspace, type LocalWorkspace, type LocalWorkspaceOptions } from '../../src/emulator';
 
 export interface TestWorkspace {
@@ -48,6 +53,41 @@ export async function startTestWorkspace(opts: Partial<LocalWorkspaceOptions> = 
 }
 
 export const FAST = { updateIntervalInMs: 100 };
+
+/** What activities get, over the test workspace, as the worker builds it. */
+export function activityDeps(t: TestWorkspace): ActivityDeps {
+  const { endpoint, caCertificate, subscriptionId, resourceGroup, workspaceName, credential } = t.ws;
+  const connection = { endpoint, caCertificate, caCertificatePath: '', subscriptionId, resourceGroup, workspaceName };
+  return { client: new AzureMLClient(localTarget(connection, credential)), reportsDir: join(t.dir, 'reports') };
+}
+
+/**
+ * Registers an artifact as version `version` of `<project>-model` (a datastore folder holding model.json) and deploys
+ * it with deployModel: no traffic, reached by the azureml-model-deployment header only.
+ */
+export async function deployArtifact(
+  t: TestWorkspace,
+  deps: ActivityDeps,
+  opts: { project: string; endpointName: string; deploymentName: string; artifact: ModelArtifact; version: string },
+  optionalColumns?: string[],
+): Promise<DeploymentRef> {
+  const { project, endpointName, deploymentName, version } = opts;
+  const folder = `models/${deploymentName}`;
+  const text = JSON.stringify(opts.artifact);
+  await t.container.getBlockBlobClient(`${folder}/model.json`).upload(text, Buffer.byteLength(text));
+  const properties = { modelUri: `azureml://datastores/workspaceblobstore/paths/${folder}/` };
+  await t.client.modelVersions.createOrUpdate(t.rg, t.name, `${project}-model`, version, { properties });
+  return deployModel(deps)({
+    project,
+    cycle: Number(version),
+    endpointName,
+    deploymentName,
+    model: { name: `${project}-model`, version, primaryMetric: 'AUC_weighted', metricValue: 0 },
+    instanceType: 'Standard_DS3_v2',
+    instanceCount: 1,
+    ...(optionalColumns ? { optionalColumns } : {}),
+  });
+}
 
 /** The first `rows` data rows of the demo dataset (header included). */
 export function bankSample(rows: number): string {
@@ -153,7 +193,9 @@ export async function putJob(
   return { status: res.status, body: JSON.parse(res.bodyAsText ?? '{}') as Record<string, unknown> };
 }
 
-/** A raw ARM PUT of a workspace child through the SDK client's pipeline (for bodies the SDK's serializer would trim). */
+/**
+ * A raw ARM PUT of a workspace child through the SDK client's pipeline (for bodies the SDK's serializer would trim).
+ */
 export async function armPut(
   t: TestWorkspace,
   childPath: string,

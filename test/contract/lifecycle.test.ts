@@ -1,4 +1,5 @@
-// Contract: data -> AutoML job -> MLflow best child -> model -> endpoint -> blue/green deployments -> scoring, all via the SDK.
+// Contract: data -> AutoML job -> MLflow best child -> model -> endpoint -> blue/green deployments -> scoring,
+// all via the SDK.
 import { type RestError } from '@azure/core-rest-pipeline';
 import type { AutoMLJob, Classification, OnlineEndpoint } from '@azure/arm-machinelearning';
 import {

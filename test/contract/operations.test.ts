@@ -1,4 +1,5 @@
-// Contract: fault injection (429 retried by the SDK, 503 surfaced, slow answers), the request journal, and state across restarts.
+// Contract: fault injection (429 retried by the SDK, 503 surfaced, slow answers), the request journal,
+// and state across restarts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -221,7 +222,8 @@ describe('process entry and restarts', () => {
 
   test('resources persist; a job running when the process was killed is Failed with the reason; deployments are not needed', async () => {
     const first = await startProcess();
-    // Under 2 s when alone (bench/emulator.ts measures it); here other suites train in parallel, so only a sanity bound.
+    // Under 2 s when alone (bench/emulator.ts measures it); here other suites train in parallel,
+    // so only a sanity bound.
     expect(first.startMs).toBeLessThan(10_000);
     const ca = readFileSync(first.caCertificatePath, 'utf8');
     const client = () =>

@@ -16,6 +16,8 @@ export interface FakeScript {
   /** Primary metric of the model registered in cycle N (1-based); default 0.9 + N/100. */
   metric?: (cycle: number) => number;
   smokePasses?: (cycle: number) => boolean;
+  /** Whether the challenger deployed in cycle N needs a column live clients do not send; default false. */
+  incompatible?: (cycle: number) => boolean;
   /** Throw to fail an attempt; return to let it succeed. */
   fail?: Partial<Record<ActivityName, (attempt: number, input: Record<string, unknown>) => void>>;
   /** Awaited before the activity answers, to hold a cycle at a step. */
@@ -68,6 +70,20 @@ export function fakeActivities(script: FakeScript = {}): { activities: Activitie
       scoringUri: `https://127.0.0.1/${i.endpointName}/score`,
     })),
     enableInsights: wrap('enableInsights', () => ({ appInsightsEnabled: true, logLines: 3 })),
+    checkCompatibility: wrap('checkCompatibility', (i) => {
+      const cycle = Number(String(i.challengerDeployment).replace('cycle-', ''));
+      if (!script.incompatible?.(cycle)) {
+        const reason = 'the challenger takes every request the champion takes (40 recent live requests read)';
+        return { compatible: true, findings: [], liveRequests: 40, optionalColumns: [], reason };
+      }
+      return {
+        compatible: false,
+        findings: [{ kind: 'missing-column', column: 'score_hint', liveRequestsLacking: 40, of: 40 }],
+        liveRequests: 40,
+        optionalColumns: [],
+        reason: "the challenger requires column 'score_hint', which 40 of 40 recent live requests lack",
+      };
+    }),
     smokeTest: wrap('smokeTest', (i) => {
       const passed = script.smokePasses?.(i.cycle as number) ?? true;
       return {

@@ -324,6 +324,25 @@ test('a repeated request id is ignored', async () => {
   });
 });
 
+test('a dataset that fails to upload never becomes the project dataset: the next plain retrain uses the last good one', async () => {
+  const missing = (_attempt: number, input: Record<string, unknown>) => {
+    if (input.datasetUri === '/missing.csv') throw fatal('The dataset /missing.csv does not exist (or is not a file).');
+  };
+  await withProject({ fail: { uploadDataset: missing } }, async ({ handle, name, calls }) => {
+    await until(name, cyclesDone(1), 'cycle 1');
+    await handle.executeUpdate(retrainUpdate, {
+      args: [{ requestId: 'bad-data', reason: 'new data', source: 'cli', datasetUri: '/missing.csv' }],
+    });
+    await until(name, cyclesDone(2), 'cycle 2');
+    await handle.executeUpdate(retrainUpdate, { args: [{ requestId: 'plain', reason: 'again', source: 'cli' }] });
+    await until(name, cyclesDone(3), 'cycle 3');
+    const history = await handle.query(historyQuery);
+    expect(history.map((r) => r.outcome)).toEqual(['deployed', 'failed', 'deployed']);
+    const uploads = calls.filter((c) => c.name === 'uploadDataset').map((c) => c.input.datasetUri);
+    expect(uploads).toEqual(['data/x.csv', '/missing.csv', 'data/x.csv']);
+  });
+});
+
 test('a malformed retrain update is rejected with the field at fault and changes nothing', async () => {
   await withProject({}, async ({ handle, name }) => {
     await until(name, cyclesDone(1), 'cycle 1');
@@ -380,5 +399,91 @@ test('recorded histories replay without non-determinism', async () => {
     for (const history of histories) {
       await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history)).resolves.toBeUndefined();
     }
+  });
+});
+
+describe('input compatibility gate', () => {
+  const retrain = (handle: Project['handle'], id: string) =>
+    handle.executeUpdate(retrainUpdate, { args: [{ requestId: id, reason: 'new data', source: 'cli' }] });
+
+  test('a compatible challenger is checked against the champion before its smoke test, and deploys', async () => {
+    await withProject(
+      {},
+      async ({ handle, calls, name }) => {
+        await until(name, cyclesDone(1), 'cycle 1');
+        // A first cycle has no champion to compare with.
+        expect(calls.some((c) => c.name === 'checkCompatibility')).toBe(false);
+        expect(calls.find((c) => c.name === 'deployModel')?.input.optionalColumns).toEqual(['score_hint']);
+        await retrain(handle, 'r2');
+        const status = await until(name, cyclesDone(2), 'cycle 2');
+        const record = (await handle.query(historyQuery))[1];
+        expect(record.outcome).toBe('deployed');
+        expect(record.compatibility).toMatchObject({ compatible: true, liveRequests: 40 });
+        const check = calls.find((c) => c.name === 'checkCompatibility');
+        expect(check?.input).toEqual({
+          endpointName: `${name}-ep`,
+          championDeployment: 'cycle-1',
+          challengerDeployment: 'cycle-2',
+        });
+        const steps = record.steps.map((s) => s.step);
+        expect(steps.indexOf('checkCompatibility')).toBe(steps.indexOf('smokeTest') - 1);
+        expect(status.champion?.cycle).toBe(2);
+      },
+      { settings: settings({ optionalColumns: ['score_hint'] }) },
+    );
+  });
+
+  test('an incompatible challenger is blocked: removed before any traffic moves, with the columns and counts', async () => {
+    await withProject({ incompatible: (c) => c === 2 }, async ({ handle, calls, name }) => {
+      await until(name, cyclesDone(1), 'cycle 1');
+      await retrain(handle, 'r2');
+      const status = await until(name, cyclesDone(2), 'cycle 2');
+      const record = (await handle.query(historyQuery))[1];
+      expect(record.outcome).toBe('blocked');
+      expect(record.reason).toBe(
+        "input compatibility: the challenger requires column 'score_hint', which 40 of 40 recent live requests lack;" +
+          ' traffic stays on the champion',
+      );
+      expect(record.compatibility?.findings).toEqual([
+        { kind: 'missing-column', column: 'score_hint', liveRequestsLacking: 40, of: 40 },
+      ]);
+      expect(calls.find((c) => c.name === 'rollbackDeployment')?.input).toMatchObject({
+        failedDeployment: 'cycle-2',
+        previousDeployment: 'cycle-1',
+      });
+      // Nothing was sent to the blocked challenger and no traffic moved.
+      expect(calls.filter((c) => c.name === 'smokeTest')).toHaveLength(1);
+      expect(calls.filter((c) => c.name === 'switchTraffic')).toHaveLength(1);
+      expect(status.champion?.cycle).toBe(1);
+      expect(status.lastError).toBeUndefined();
+    });
+  });
+
+  test('with requireApproval an incompatible challenger waits at the gate, the reason in status', async () => {
+    await withProject(
+      { incompatible: (c) => c === 2 },
+      async ({ handle, calls, name }) => {
+        const first = await until(name, (s) => s.state === 'awaiting-approval', 'approval wait 1');
+        expect(first.approvalReason).toBeUndefined();
+        await env.client.workflow
+          .getHandle(cycleWorkflowId(name, 1))
+          .executeUpdate(approvalUpdate, { args: [{ cycle: 1, approved: true }] });
+        await until(name, cyclesDone(1), 'cycle 1');
+
+        await retrain(handle, 'r2');
+        const waiting = await until(name, (s) => s.state === 'awaiting-approval' && s.cycle === 2, 'approval wait 2');
+        expect(waiting.approvalReason).toMatch(/^input compatibility: .*'score_hint', which 40 of 40 recent live/);
+        expect(calls.some((c) => c.name === 'rollbackDeployment')).toBe(false);
+        await env.client.workflow
+          .getHandle(cycleWorkflowId(name, 2))
+          .executeUpdate(approvalUpdate, { args: [{ cycle: 2, approved: true, by: 'ana' }] });
+        const status = await until(name, cyclesDone(2), 'cycle 2');
+        const record = (await handle.query(historyQuery))[1];
+        expect(record.outcome).toBe('deployed');
+        expect(record.compatibility?.compatible).toBe(false);
+        expect(status.champion?.cycle).toBe(2);
+      },
+      { settings: settings({ requireApproval: true }) },
+    );
   });
 });

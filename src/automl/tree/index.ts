@@ -1,4 +1,4 @@
-// The tree learners' shared machinery (histograms -> best split -> grower; plain and packed inference): its door.
+// The tree learners' shared machinery (histograms -> best split -> grower; plain and packed inference): entry point.
 export type { BinnedData } from './histogram';
 export { TreeGrower, TreeParams } from './grower';
 export { Tree, TreeJSON, treeToJSON, treeFromJSON, meanLeafDepth, predictTree } from './predictor';

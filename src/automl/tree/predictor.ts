@@ -55,8 +55,10 @@ export function meanLeafDepth(t: Tree): number {
     const depth = stack.pop()!;
     const node = stack.pop()!;
     for (const c of [t.left[node], t.right[node]]) {
-      if (c < 0) ((sum += depth + 1), leaves++);
-      else stack.push(c, depth + 1);
+      if (c < 0) {
+        sum += depth + 1;
+        leaves++;
+      } else stack.push(c, depth + 1);
     }
   }
   return sum / leaves;

@@ -1,4 +1,5 @@
-// Next fire times for schedule triggers: 5-field cron expressions and Azure's Recurrence (frequency x interval from startTime).
+// Next fire times for schedule triggers: 5-field cron expressions and Azure's Recurrence
+// (frequency x interval from startTime).
 const RANGES: [number, number][] = [
   [0, 59],
   [0, 23],

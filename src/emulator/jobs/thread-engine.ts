@@ -1,4 +1,4 @@
-// The default TrainingEngine: runs the training room's runExperiment in a worker thread, so training never stalls HTTP.
+// The default TrainingEngine: runs src/training's runExperiment in a worker thread, so training never stalls HTTP.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';

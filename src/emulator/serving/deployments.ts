@@ -99,7 +99,8 @@ export class DeploymentManager {
   /** The last `tail` lines of the instances' console output (what Azure's getLogs shows for the inference server). */
   logs(endpoint: string, deployment: string, tail: number): string {
     const logDir = join(this.dir(endpoint, deployment), 'logs');
-    // The scoring server's own log (JSON lines: requests, telemetry) is what Azure's getLogs shows; console output is the fallback.
+    // The scoring server's own log (JSON lines: requests, telemetry) is what Azure's getLogs shows;
+    // console output is the fallback.
     const own = readDeploymentLogs(logDir, { endpointName: endpoint, deploymentName: deployment }, tail);
     if (own) return own;
     const lines: string[] = [];

@@ -1,4 +1,4 @@
-// Starts one scoring-server process (the serving room's dist/src/serving/main.js) for a deployment instance.
+// Starts one scoring-server process (dist/src/serving/main.js) for a deployment instance.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

@@ -35,7 +35,8 @@ export class WorkspaceBlobs {
 
   /**
    * Positive answers are remembered briefly: registering many versions of one asset would otherwise pay an
-   * Azurite round trip each (10-30 ms at p99), and a blob that existed a few seconds ago is what Azure's check sees too.
+   * Azurite round trip each (10-30 ms at p99),
+   * and a blob that existed a few seconds ago is what Azure's check sees too.
    */
   async exists(ref: BlobRef): Promise<boolean> {
     const key = `${ref.container}/${ref.path}`;

@@ -86,6 +86,6 @@ function globToRegExp(glob: string): RegExp {
     .replace(/\*\*\/?/g, '\u0000')
     .replace(/\*/g, '[^/]*')
     .replace(/\?/g, '[^/]')
-    .replace(/\u0000/g, '.*');
+    .replaceAll('\u0000', '.*');
   return new RegExp(`^${re}$`);
 }

@@ -1,4 +1,5 @@
-// The model artifact: a JSON round trip scores raw rows exactly as the model did at training time, and tolerates odd rows.
+// The model artifact: a JSON round trip scores raw rows exactly as the model did at training time,
+// and tolerates odd rows.
 import {
   buildResult,
   DEFAULT_SEED,

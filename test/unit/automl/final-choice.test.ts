@@ -1,4 +1,5 @@
-// The final model's scoring-cost rules: the hard cap holds whatever the metric, the soft budget trades at most a little metric.
+// The final model's scoring-cost rules: the hard cap holds whatever the metric,
+// the soft budget trades at most a little metric.
 import {
   chooseFinal,
   HARD_MAX_SCORE_COST,

@@ -43,7 +43,8 @@ describe('computeMetrics', () => {
     expect(m.f1_score_weighted).toBeCloseTo((2 * 0.5 + 4 * 0.75) / 6, 12);
     // AP class 1 (scores p): ranks 0.9(1) 0.6(0) 0.4(1) -> 0.5*1 + 0.5*(2/3).
     const ap1 = 0.5 + 0.5 * (2 / 3);
-    // AP class 0 (scores 1-p): 0.9(0) 0.8(0) 0.7(0) 0.6(1) 0.4(0) 0.1(1): recall steps of 0.25 at precision 1,1,1,3/5 ... computed:
+    // AP class 0 (scores 1-p): 0.9(0) 0.8(0) 0.7(0) 0.6(1) 0.4(0) 0.1(1):
+    // recall steps of 0.25 at precision 1,1,1,3/5 ... computed:
     const ap0 = 0.25 * 1 + 0.25 * 1 + 0.25 * 1 + 0.25 * (4 / 5);
     expect(m.average_precision_score_weighted).toBeCloseTo((2 * ap1 + 4 * ap0) / 6, 12);
   });

@@ -1,4 +1,5 @@
-// The in-process search: same seed gives the same leaderboard, the trial limit holds, the ensemble is kept only when it helps.
+// The in-process search: same seed gives the same leaderboard, the trial limit holds,
+// the ensemble is kept only when it helps.
 import { parseCsv, train } from '../../../src/automl';
 import { syntheticRows, toCsv } from './synthetic';
 

@@ -1,4 +1,5 @@
-// Azure errors become Temporal failures in one place: what retries, what stops, and that no secret leaks into a message.
+// Azure errors become Temporal failures in one place: what retries, what stops,
+// and that no secret leaks into a message.
 import { RestError } from '@azure/core-rest-pipeline';
 import { ApplicationFailure } from '@temporalio/common';
 import { azureFailure, lookup } from '../../../src/azureml';

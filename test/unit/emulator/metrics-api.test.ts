@@ -1,6 +1,11 @@
 // The local Azure Monitor answer on hand-made telemetry: per-minute samples, grains, $filter splits, bounds, errors.
 import { LiveMetrics, type RequestRecord } from '../../../src/emulator/live-metrics';
-import { type MetricsQueryError, durationMs, metricsResponse, type MetricsQuery } from '../../../src/emulator/metrics-api';
+import {
+  type MetricsQueryError,
+  durationMs,
+  metricsResponse,
+  type MetricsQuery,
+} from '../../../src/emulator/metrics-api';
 
 const T0 = Date.parse('2025-01-01T10:00:00Z');
 const rec = (second: number, deployment: string, status: number, latencyMs: number): RequestRecord => ({

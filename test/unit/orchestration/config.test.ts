@@ -10,6 +10,15 @@ test('defaults run the demo project on the local dev server', () => {
   expect(config.datasetUri).toBe(resolve('data/bankmarketing_train.csv'));
   expect(config.settings.target).toBe('y');
   expect(config.settings.primaryMetric).toBe('AUC_weighted');
+  expect(config.settings.optionalColumns).toEqual([]);
+});
+
+test('optional columns are a comma-separated list, from the environment or a flag', () => {
+  expect(loadConfig({ AMLOPS_OPTIONAL_COLUMNS: ' score_hint, region ,' }).settings.optionalColumns).toEqual([
+    'score_hint',
+    'region',
+  ]);
+  expect(loadConfig({}, { optionalColumns: 'score_hint' }).settings.optionalColumns).toEqual(['score_hint']);
 });
 
 test('flags win over the environment and are validated the same way', () => {

@@ -1,4 +1,5 @@
-// With a connection string, request telemetry reaches the Application Insights ingestion API (a local HTTPS stand-in here).
+// With a connection string, request telemetry reaches the Application Insights ingestion API
+// (a local HTTPS stand-in here).
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:https';
 import { generate } from 'selfsigned';

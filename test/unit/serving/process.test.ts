@@ -1,4 +1,5 @@
-// The process entry serving a real bank-marketing model: env contract, all shapes, keys via file + SIGHUP, SIGTERM, logs.
+// The process entry serving a real bank-marketing model:
+// env contract, all shapes, keys via file + SIGHUP, SIGTERM, logs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

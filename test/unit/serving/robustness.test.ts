@@ -1,4 +1,5 @@
-// Hostile and odd bodies never crash the server or get a 5xx: each gets a 4xx with a message, and the next request scores.
+// Hostile and odd bodies never crash the server or get a 5xx: each gets a 4xx with a message,
+// and the next request scores.
 import { Writable } from 'node:stream';
 import { startScoringServer, type ScoringServer } from '../../../src/serving';
 import { PRIMARY, toyModel } from './toy-model';

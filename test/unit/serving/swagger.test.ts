@@ -4,7 +4,8 @@ import { Writable } from 'node:stream';
 import { startScoringServer, type ScoringServer } from '../../../src/serving';
 import { PRIMARY, toyModel } from './toy-model';
 
-type Doc = Record<string, any>; // any: walking a parsed JSON document by known paths
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- walking a parsed JSON document by known paths
+type Doc = Record<string, any>;
 
 describe('swagger.json', () => {
   let server: ScoringServer;

@@ -1,4 +1,5 @@
-// A hand-written LoadedModel for tests of server mechanics only (auth, shapes, errors); real-model tests use trained artifacts.
+// A hand-written LoadedModel for tests of server mechanics only (auth, shapes, errors);
+// real-model tests use trained artifacts.
 import type { ColumnSchema, LoadedModel, ModelArtifact, RawRow } from '../../../src/automl/types';
 
 export const TOY_SCHEMA: ColumnSchema[] = [

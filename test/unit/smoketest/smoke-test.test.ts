@@ -1,4 +1,5 @@
-// The smoke test passes on a correct endpoint (real bank model) and fails, with reasons, on wrong labels, no auth, or crashes on bad input.
+// The smoke test passes on a correct endpoint (real bank model) and fails, with reasons, on wrong labels, no auth,
+// or crashes on bad input.
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

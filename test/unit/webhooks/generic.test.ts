@@ -1,4 +1,5 @@
-// The generic retrain webhook: bearer token, request id from body / Idempotency-Key / generated, shared schema validation.
+// The generic retrain webhook: bearer token, request id from body / Idempotency-Key / generated,
+// shared schema validation.
 import { harness, SECRETS, type Harness } from './harness';
 
 const post = (

@@ -1,4 +1,5 @@
-// The webhook server as a whole: one error shape, 400/413/415, Temporal failures, recovery after every bad request, clean logs.
+// The webhook server as a whole: one error shape, 400/413/415, Temporal failures,
+// recovery after every bad request, clean logs.
 import { githubSignature } from '../../../src/webhooks';
 import { grpcError, harness, SECRETS, type Harness } from './harness';
 
