@@ -57,6 +57,7 @@ interface Result {
 /** What the main branch offers, read from the contract's settings (each #11 part adds its own). */
 const features = {
   rollout: 'rollout' in DEFAULT_SETTINGS,
+  compatibilityGate: 'optionalColumns' in DEFAULT_SETTINGS,
   fairEvaluation: 'testShare' in DEFAULT_SETTINGS,
 };
 
@@ -154,7 +155,11 @@ async function main(): Promise<void> {
         const r = await runCycle(rig, 'ro-main', files.hint, bodies);
         results.push({
           ...base('breaking-retrain', '0 failed client requests; blocked, or rolled back at shadow', r),
-          passed: r.load.failed === 0 && r.record.outcome !== 'deployed',
+          passed: r.load.failed === 0 && (r.record.outcome === 'blocked' || r.record.outcome === 'rolled-back'),
+          figures: {
+            trafficMoved: r.traffic.length > 1,
+            ...(r.record.compatibility ? { compatibility: r.record.compatibility.reason } : {}),
+          },
         });
       }
       if (run('zero-downtime')) {

@@ -33,7 +33,7 @@ export interface CycleRun {
 
 export interface CycleRunOptions {
   overrides?: RetrainRequest['overrides'];
-  /** Arms this fault on the new deployment as soon as it takes live traffic (after the smoke test, as in production). */
+  /** Arms this fault on the new deployment once it takes live traffic (after the smoke test, as in production). */
   faultOnLiveTraffic?: { status?: 500 | 503; rate?: number; delayMs?: number };
   /** Called once the new deployment takes live traffic at a share below 100 (a canary bake has begun). */
   onCanary?: (change: TrafficChange) => void;

@@ -2,7 +2,16 @@
 // scoring processes and worker process, retrained under a steady load of 50 client requests/s. Every case is one
 // cycle of the same project, so the suite trains one champion and pays for each case once.
 import { join } from 'node:path';
-import { clientBodies, demoPools, sample, withoutDuration, writeCsv, type DemoPools } from './rollout-data';
+import {
+  clientBodies,
+  demoPools,
+  EXTRA_COLUMN,
+  sample,
+  withoutDuration,
+  withScoreHint,
+  writeCsv,
+  type DemoPools,
+} from './rollout-data';
 import { startRolloutRig, type RolloutRig } from './rollout-rig';
 import { runCycle } from './rollout-scenarios';
 import { fastSettings } from './helpers';
@@ -25,6 +34,19 @@ beforeAll(async () => {
 afterAll(async () => {
   await rig?.stop();
 }, 60_000);
+
+test('breaking retrain: a model that needs a column clients do not send is blocked before any traffic moves', async () => {
+  const hinted = withScoreHint(pools, sample(pools, 4000, 2), 5);
+  const file = writeCsv(join(rig.dir, 'score-hint.csv'), hinted.columns, hinted.rows);
+  const run = await runCycle(rig, project, file, bodies);
+  expect({ outcome: run.record.outcome, failed: run.load.failed }).toEqual({ outcome: 'blocked', failed: 0 });
+  expect(run.traffic).toHaveLength(1); // the champion kept all traffic throughout
+  const missing = run.record.compatibility?.findings.find((f) => f.kind === 'missing-column');
+  expect(missing).toMatchObject({ column: EXTRA_COLUMN });
+  // The reason counts the live requests (this load's) that lack the column.
+  expect(missing && 'liveRequestsLacking' in missing ? missing.liveRequestsLacking : 0).toBeGreaterThan(0);
+  expect(run.record.reason).toContain(EXTRA_COLUMN);
+}, 300_000);
 
 test('zero downtime: a cycle that deploys a better model fails no client request and answers each within 1 s', async () => {
   const clean = writeCsv(join(rig.dir, 'clean.csv'), pools.columns, sample(pools, 4000, 2));
