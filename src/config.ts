@@ -18,6 +18,8 @@ export class ConfigError extends Error {
 const port = z.coerce.number().int().min(1).max(65535);
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
 const positive = z.coerce.number().positive();
+const between0and1 = { message: 'must be a fraction between 0 and 1, e.g. 0.2' };
+const fraction = z.coerce.number().gt(0, between0and1).lt(1, between0and1);
 
 /** Every variable amlops reads, with its meaning; `amlops config` prints this list. */
 export const ENV = {
@@ -33,7 +35,8 @@ export const ENV = {
   AMLOPS_PRIMARY_METRIC: 'AUC_weighted (default), accuracy, average_precision_score_weighted or norm_macro_recall',
   AMLOPS_AUTOML_TIMEOUT_MINUTES: 'AutoML experiment budget in minutes (default 1)',
   AMLOPS_AUTOML_MAX_TRIALS: 'AutoML trial limit (default 40)',
-  AMLOPS_CHAMPION_MARGIN: 'how much a new model must beat the serving one by (default 0.001)',
+  AMLOPS_CHAMPION_MARGIN: 'how much a new model must beat the serving one by on the test slice (default 0.001)',
+  AMLOPS_TEST_SHARE: 'share of each new dataset held out to score the new and the serving model on (default 0.2)',
   AMLOPS_REQUIRE_APPROVAL: 'true: wait for `amlops approve` before switching traffic (default false)',
   AMLOPS_OPTIONAL_COLUMNS:
     'comma-separated input columns a retrained model may add as optional: clients that omit them are scored with the' +
@@ -67,6 +70,7 @@ const envSchema = z.object({
   AMLOPS_AUTOML_TIMEOUT_MINUTES: positive.optional(),
   AMLOPS_AUTOML_MAX_TRIALS: z.coerce.number().int().positive().optional(),
   AMLOPS_CHAMPION_MARGIN: z.coerce.number().min(0).optional(),
+  AMLOPS_TEST_SHARE: fraction.optional(),
   AMLOPS_REQUIRE_APPROVAL: bool.optional(),
   AMLOPS_OPTIONAL_COLUMNS: z
     .string()
@@ -107,6 +111,7 @@ export interface ConfigFlags {
   timeoutMinutes?: string | number;
   maxTrials?: string | number;
   championMargin?: string | number;
+  testShare?: string | number;
   requireApproval?: boolean;
   optionalColumns?: string;
   address?: string;
@@ -121,6 +126,7 @@ const FLAG_ENV: Record<keyof ConfigFlags, keyof typeof ENV> = {
   timeoutMinutes: 'AMLOPS_AUTOML_TIMEOUT_MINUTES',
   maxTrials: 'AMLOPS_AUTOML_MAX_TRIALS',
   championMargin: 'AMLOPS_CHAMPION_MARGIN',
+  testShare: 'AMLOPS_TEST_SHARE',
   requireApproval: 'AMLOPS_REQUIRE_APPROVAL',
   optionalColumns: 'AMLOPS_OPTIONAL_COLUMNS',
   address: 'TEMPORAL_ADDRESS',
@@ -156,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     target: e.AMLOPS_TARGET ?? d.target,
     primaryMetric: e.AMLOPS_PRIMARY_METRIC ?? d.primaryMetric,
     championMargin: e.AMLOPS_CHAMPION_MARGIN ?? d.championMargin,
+    testShare: e.AMLOPS_TEST_SHARE ?? d.testShare,
     requireApproval: e.AMLOPS_REQUIRE_APPROVAL ?? d.requireApproval,
     optionalColumns: e.AMLOPS_OPTIONAL_COLUMNS ?? d.optionalColumns,
     ...(e.AMLOPS_RETRAIN_EVERY || e.AMLOPS_RETRAIN_CRON

@@ -1,34 +1,14 @@
 // evaluateModels: scores the cycle's test slice through the challenger's and the champion's deployments, fairly.
 import { ApplicationFailure } from '@temporalio/common';
-import { parseCsv, tableRows, type PrimaryMetric, type Table } from '../automl';
+import { parseCsv, tableRows, type RawRow, type Table } from '../automl';
 import { call, type AzureMLClient } from '../azureml';
+import type { EvaluateModelsInput, ModelEvaluation } from '../contract';
 import { scoreProbabilities, type ClassProbabilities } from '../smoketest';
+import { deployedModel } from './deployed-model';
 import { beat, type ActivityDeps } from './deps';
 import { deploymentTarget } from './endpoint-target';
 import { compareOnSlice } from './slice-metrics';
-import type { TestSliceRef } from './upload-dataset';
-
-// These types move into src/contract when the cycle workflow calls this step (issue #11).
-export interface EvaluateModelsInput {
-  endpointName: string;
-  /** This cycle's deployment, before it takes traffic. */
-  challenger: { deploymentName: string };
-  /** The deployment serving now, scored the same way (absent on a first cycle). */
-  champion?: { deploymentName: string };
-  testSlice: Pick<TestSliceRef, 'name' | 'version'>;
-  target: string;
-  primaryMetric: PrimaryMetric;
-}
-
-/** Small on purpose: it lands in workflow history, so it holds no rows, predictions or keys. */
-export interface ModelEvaluation {
-  primaryMetric: PrimaryMetric;
-  testRows: number;
-  challenger: { deploymentName: string; metric: number };
-  champion?: { deploymentName: string; metric: number };
-  /** The challenger's advantage over the champion (see SliceComparison.difference); positive favours it. */
-  difference?: number;
-}
+import { testSliceSeed } from './test-slice';
 
 /** The test slice's CSV, read from the data asset's file on the default datastore (where uploadDataset put it). */
 async function readTestSlice(client: AzureMLClient, slice: EvaluateModelsInput['testSlice']): Promise<Table> {
@@ -47,6 +27,28 @@ async function readTestSlice(client: AzureMLClient, slice: EvaluateModelsInput['
   return parseCsv(bytes, `The test slice ${name}:${version}`);
 }
 
+/**
+ * The rows with only the columns the deployment's model takes: the new data may carry a column the champion never
+ * saw (the compatibility gate allowed it as optional, or it is unused), and a scoring server refuses unknown columns.
+ * A model whose input schema cannot be read (not an amlops artifact) gets every column.
+ */
+async function ownColumns(
+  client: AzureMLClient,
+  endpointName: string,
+  deploymentName: string,
+  rows: RawRow[],
+): Promise<RawRow[]> {
+  let known: Set<string>;
+  try {
+    known = new Set((await deployedModel(client, endpointName, deploymentName)).columns.map((c) => c.name));
+  } catch (err) {
+    if (err instanceof ApplicationFailure && err.type === 'InvalidModelArtifact') return rows;
+    throw err;
+  }
+  if (rows.every((r) => Object.keys(r).every((c) => known.has(c)))) return rows;
+  return rows.map((r) => Object.fromEntries(Object.entries(r).filter(([c]) => known.has(c))));
+}
+
 export const evaluateModels = ({ client }: ActivityDeps) =>
   async function evaluateModels(input: EvaluateModelsInput): Promise<ModelEvaluation> {
     const { endpointName, target, primaryMetric } = input;
@@ -62,14 +64,17 @@ export const evaluateModels = ({ client }: ActivityDeps) =>
 
     const scoreThrough = async (deploymentName: string): Promise<ClassProbabilities[]> => {
       const endpoint = await deploymentTarget(client, endpointName, deploymentName);
+      const own = await ownColumns(client, endpointName, deploymentName, rows);
       return call(`score the test slice through deployment ${endpointName}/${deploymentName}`, () =>
-        scoreProbabilities(endpoint, rows, { onBatch: (scored) => beat({ deploymentName, scored, of: rows.length }) }),
+        scoreProbabilities(endpoint, own, { onBatch: (scored) => beat({ deploymentName, scored, of: own.length }) }),
       );
     };
     const challenger = await scoreThrough(input.challenger.deploymentName);
     const champion = input.champion && (await scoreThrough(input.champion.deploymentName));
 
-    const compared = compareOnSlice(primaryMetric, labels, challenger, champion);
+    // Seeded from project and cycle (as the slice is): a retried step reports the same interval.
+    const seed = testSliceSeed(input.project, input.cycle);
+    const compared = compareOnSlice(primaryMetric, labels, seed, challenger, champion);
     return {
       primaryMetric,
       testRows: rows.length,
@@ -78,5 +83,6 @@ export const evaluateModels = ({ client }: ActivityDeps) =>
         ? { champion: { deploymentName: input.champion.deploymentName, metric: compared.champion } }
         : {}),
       ...(compared.difference !== undefined ? { difference: compared.difference } : {}),
+      ...(compared.interval ? { interval: compared.interval } : {}),
     };
   };

@@ -9,6 +9,7 @@ import { registerModel } from './register-model';
 import { deployModel } from './deploy-model';
 import { enableInsights } from './enable-insights';
 import { checkCompatibility } from './check-compatibility';
+import { evaluateModels } from './evaluate-models';
 import { smokeTest } from './smoke-test';
 import { rollbackDeployment, switchTraffic } from './traffic';
 import { publishPipeline } from './publish-pipeline';
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps): Activities {
     deployModel: asStep('deployModel', deployModel(deps)),
     enableInsights: asStep('enableInsights', enableInsights(deps)),
     checkCompatibility: asStep('checkCompatibility', checkCompatibility(deps)),
+    evaluateModels: asStep('evaluateModels', evaluateModels(deps)),
     smokeTest: asStep('smokeTest', smokeTest(deps)),
     switchTraffic: asStep('switchTraffic', switchTraffic(deps)),
     rollbackDeployment: asStep('rollbackDeployment', rollbackDeployment(deps)),

@@ -10,9 +10,10 @@ import {
   stratifiedHoldout,
   type Table,
 } from '../automl';
+import { DEFAULT_SETTINGS } from '../contract';
 
-/** Share of the labelled rows held out for the champion/challenger comparison (a project setting later). */
-export const DEFAULT_TEST_SHARE = 0.2;
+/** Share of the labelled rows held out for the champion/challenger comparison: the setting's default. */
+export const DEFAULT_TEST_SHARE = DEFAULT_SETTINGS.testShare;
 /** Fewer test rows than this give a difference between two models that is mostly noise. */
 export const MIN_TEST_ROWS = 20;
 

@@ -6,30 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { ApplicationFailure } from '@temporalio/common';
 import { DatasetError, formatCsv, inferDataset, parseCsv, type Table } from '../automl';
 import { call, lookup, type AzureMLClient } from '../azureml';
-import type { DatasetRef, UploadDatasetInput } from '../contract';
+import type { DatasetRef, TestSliceRef, UploadDatasetInput, UploadedDataset } from '../contract';
 import type { ActivityDeps } from './deps';
 import { holdOutTestSlice, testSliceSeed } from './test-slice';
-
-// These three types move into src/contract when the cycle workflow passes the cycle (issue #11).
-export interface UploadWithTestSliceInput extends UploadDatasetInput {
-  /**
-   * With the project, seeds the test slice. Absent (the cycle workflow does not pass it yet): no slice is held out
-   * and the whole file is the training data, as before.
-   */
-  cycle?: number;
-  /** Share of the labelled rows held out; default DEFAULT_TEST_SHARE. */
-  testShare?: number;
-}
-
-/** The held-out rows as their own data asset (uri_file): what evaluateModels scores both models on. */
-export interface TestSliceRef extends DatasetRef {
-  rows: number;
-}
-
-/** The training data (what the AutoML job sees) and, when a cycle was given, the test slice held out of it. */
-export interface UploadedDataset extends DatasetRef {
-  testSlice?: TestSliceRef;
-}
 
 const MLTABLE = `paths:
   - file: ./data.csv
@@ -168,7 +147,7 @@ async function uploadTestSlice(client: AzureMLClient, input: UploadDatasetInput,
 }
 
 export const uploadDataset = ({ client }: ActivityDeps) =>
-  async function uploadDataset(input: UploadWithTestSliceInput): Promise<UploadedDataset> {
+  async function uploadDataset(input: UploadDatasetInput): Promise<UploadedDataset> {
     const { project, cycle, datasetUri, target } = input;
     const azureml = /^azureml:([^:/]+):([^:/]+)$/.exec(datasetUri);
     // A registered asset is used as it is: no test slice is cut from it.

@@ -4,6 +4,7 @@ import type { AutoMLLimits, BenchmarkGate, ComputeSettings } from './schemas';
 import type {
   CompatibilityCheck,
   DeploymentRef,
+  ModelEvaluation,
   ModelRef,
   PipelineRef,
   PrimaryMetricName,
@@ -19,9 +20,26 @@ export interface DatasetRef {
 
 export interface UploadDatasetInput {
   project: string;
-  /** Local path, file:// or https:// URI of a CSV. */
+  /**
+   * With the project, seeds the test slice held out of the file. Absent (a caller from before issue #11): no slice
+   * is held out and the whole file is the training data.
+   */
+  cycle?: number;
+  /** Local path, file:// or https:// URI of a CSV, or azureml:name:version of a registered asset (no slice then). */
   datasetUri: string;
   target: string;
+  /** Share of the labelled rows held out as the test slice (CycleSettings.testShare). */
+  testShare?: number;
+}
+
+/** The held-out rows as their own data asset (uri_file): what evaluateModels scores both models on. */
+export interface TestSliceRef extends DatasetRef {
+  rows: number;
+}
+
+/** The training data (what the AutoML job sees) and, when a cycle was given, the test slice held out of it. */
+export interface UploadedDataset extends DatasetRef {
+  testSlice?: TestSliceRef;
 }
 
 export interface EnsureComputeInput {
@@ -99,6 +117,20 @@ export interface CheckCompatibilityInput {
   challengerDeployment: string;
 }
 
+export interface EvaluateModelsInput {
+  /** With the cycle, seeds the bootstrap resamples, so a retried step reports the same interval. */
+  project: string;
+  cycle: number;
+  endpointName: string;
+  /** This cycle's deployment, before it takes traffic. */
+  challenger: { deploymentName: string };
+  /** The deployment serving now, scored the same way (absent on a first cycle). */
+  champion?: { deploymentName: string };
+  testSlice: Pick<TestSliceRef, 'name' | 'version'>;
+  target: string;
+  primaryMetric: PrimaryMetricName;
+}
+
 export interface SmokeTestInput {
   project: string;
   cycle: number;
@@ -136,13 +168,14 @@ export interface PublishPipelineInput {
 }
 
 export interface Activities {
-  uploadDataset(input: UploadDatasetInput): Promise<DatasetRef>;
+  uploadDataset(input: UploadDatasetInput): Promise<UploadedDataset>;
   ensureCompute(input: EnsureComputeInput): Promise<ComputeRef>;
   submitAutoML(input: SubmitAutoMLInput): Promise<JobRef>;
   waitForAutoML(input: WaitForAutoMLInput): Promise<AutoMLOutcome>;
   registerModel(input: RegisterModelInput): Promise<ModelRef>;
   deployModel(input: DeployModelInput): Promise<DeploymentRef>;
   enableInsights(input: EnableInsightsInput): Promise<InsightsRef>;
+  evaluateModels(input: EvaluateModelsInput): Promise<ModelEvaluation>;
   checkCompatibility(input: CheckCompatibilityInput): Promise<CompatibilityCheck>;
   smokeTest(input: SmokeTestInput): Promise<SmokeSummary>;
   switchTraffic(input: SwitchTrafficInput): Promise<TrafficRef>;

@@ -68,8 +68,10 @@ export const cycleSettings = z.strictObject({
   automl: automlLimits,
   instanceType: z.string().min(1),
   instanceCount: positiveInt.max(20),
-  /** A challenger must beat the champion's primary metric by at least this much to be deployed. */
+  /** A challenger must beat the champion's primary metric on the test slice by more than this to be deployed. */
   championMargin: z.number().min(0),
+  /** Share of the new dataset's labelled rows held out (never seen by AutoML) to score challenger and champion on. */
+  testShare: z.number().gt(0, { message: 'must be a fraction above 0' }).lt(1, { message: 'must be below 1' }),
   requireApproval: z.boolean(),
   /** How long an approval may wait before the cycle counts it as rejected (ms-style string, e.g. '7 days'). */
   approvalTimeout: duration,
@@ -111,6 +113,7 @@ export const DEFAULT_SETTINGS: CycleSettings = {
   instanceType: 'Standard_DS2_v2',
   instanceCount: 1,
   championMargin: 0.001,
+  testShare: 0.2,
   requireApproval: false,
   approvalTimeout: '7 days',
   benchmark: { requests: 200, connections: 8, maxP95Ms: 500, maxErrorRate: 0 },

@@ -13,6 +13,7 @@ export const STEPS = [
   'deployModel',
   'enableInsights',
   'checkCompatibility',
+  'evaluateModels',
   'smokeTest',
   'awaitApproval',
   'switchTraffic',
@@ -126,6 +127,8 @@ export interface CycleRecord {
   model?: ModelRef;
   championBefore?: ModelRef;
   deployment?: DeploymentRef;
+  /** Both models scored on this cycle's test slice: what the champion/challenger gate decided on. */
+  evaluation?: ModelEvaluation;
   smokeTest?: SmokeSummary;
   /** The challenger's input compatibility with the champion and live clients (absent on a first cycle). */
   compatibility?: CompatibilityCheck;
@@ -154,6 +157,25 @@ export interface CompatibilityCheck {
   optionalColumns: string[];
   /** One sentence naming every finding's column or class and its count of live requests. */
   reason: string;
+}
+
+/**
+ * The challenger and the champion scored on one held-out test slice. Small on purpose: it lands in workflow history,
+ * so it holds no rows, predictions or keys.
+ */
+export interface ModelEvaluation {
+  primaryMetric: PrimaryMetricName;
+  testRows: number;
+  challenger: { deploymentName: string; metric: number };
+  /** Absent on a first cycle (no champion yet); so are difference and interval. */
+  champion?: { deploymentName: string; metric: number };
+  /**
+   * The challenger's advantage on the slice: challenger - champion, or champion - challenger for a loss (log_loss).
+   * Positive favours the challenger, as the gate's margin reads it.
+   */
+  difference?: number;
+  /** Paired bootstrap interval of that advantage (the same resampled rows for both models). */
+  interval?: { low: number; high: number; confidence: number };
 }
 
 export interface SmokeSummary {

@@ -71,6 +71,7 @@ export function buildCli(): Command {
     .option('--timeout-minutes <n>', 'AutoML budget in minutes (AMLOPS_AUTOML_TIMEOUT_MINUTES)')
     .option('--max-trials <n>', 'AutoML trial limit (AMLOPS_AUTOML_MAX_TRIALS)')
     .option('--champion-margin <x>', 'how much a new model must beat the serving one by (AMLOPS_CHAMPION_MARGIN)')
+    .option('--test-share <x>', 'share of the data held out to compare new and serving model (AMLOPS_TEST_SHARE)')
     .option('--require-approval', 'wait for `amlops approve` before switching traffic (AMLOPS_REQUIRE_APPROVAL)')
     .option(
       '--optional-columns <names>',

@@ -1,9 +1,19 @@
 // Turns workflow status and cycle records into the text the CLI prints.
-import type { CycleRecord, StepTiming } from '../contract';
+import type { CycleRecord, ModelEvaluation, StepTiming } from '../contract';
 import type { LiveStatus } from './live-status';
 
 const secs = (ms?: number) => (ms === undefined ? '' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
 const metric = (v?: number) => (v === undefined ? '-' : v.toFixed(4));
+const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(4)}`;
+
+/** The test slice's difference and its interval: "+0.0062 [-0.0010, +0.0130] 95%". */
+function difference(e?: ModelEvaluation): string {
+  if (e?.difference === undefined) return '-';
+  const i = e.interval;
+  return i
+    ? `${signed(e.difference)} [${signed(i.low)}, ${signed(i.high)}] ${Math.round(i.confidence * 100)}%`
+    : signed(e.difference);
+}
 
 /** Left-aligned columns; the first row is the header. */
 export function table(rows: string[][]): string {
@@ -63,6 +73,13 @@ export function formatCycle(r: CycleRecord): string {
         `  top features ${r.model.topFeatures.map((f) => `${f.column} (${f.importance.toFixed(3)})`).join(', ')}`,
       );
   }
+  const e = r.evaluation;
+  if (e) {
+    const champion = e.champion ? `, champion ${metric(e.champion.metric)}, difference ${difference(e)}` : '';
+    lines.push(
+      `  test slice  ${e.testRows} rows, ${e.primaryMetric}: challenger ${metric(e.challenger.metric)}${champion}`,
+    );
+  }
   if (r.deployment) lines.push(`  endpoint    ${r.deployment.scoringUri} (deployment ${r.deployment.deploymentName})`);
   if (r.smokeTest?.benchmark) {
     const b = r.smokeTest.benchmark;
@@ -78,13 +95,33 @@ export function formatCycle(r: CycleRecord): string {
 
 export function formatHistory(records: CycleRecord[]): string {
   if (records.length === 0) return 'No cycles yet.';
-  const rows = [['cycle', 'outcome', 'model', 'metric', 'triggers', 'ended', 'why']];
+  // "metric" is the model's own validation metric; the test-slice columns are what the gate compared.
+  const rows = [
+    [
+      'cycle',
+      'outcome',
+      'model',
+      'metric',
+      'test rows',
+      'challenger',
+      'champion',
+      'difference',
+      'triggers',
+      'ended',
+      'why',
+    ],
+  ];
   for (const r of records) {
+    const e = r.evaluation;
     rows.push([
       String(r.cycle),
       r.outcome,
       r.model ? `${r.model.name}:${r.model.version}` : '-',
       metric(r.model?.metricValue),
+      e ? String(e.testRows) : '-',
+      metric(e?.challenger.metric),
+      metric(e?.champion?.metric),
+      difference(e),
       String(r.triggers.length),
       r.endedAt.replace('T', ' ').slice(0, 19),
       r.reason,

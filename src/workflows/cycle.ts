@@ -17,7 +17,7 @@ import {
   type DeploymentRef,
   type Step,
 } from '../contract';
-import { decideChampion } from './champion';
+import { decideOnSlice, decideWithoutSlice, type ChampionDecision } from './champion';
 import { CycleProgress, rootMessage } from './cycle-progress';
 
 const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 8 };
@@ -29,7 +29,7 @@ const heartbeatTimeout = '15 seconds';
 const quick = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout, retry });
 // Long-running provisioning (clusters, endpoints, deployments).
 const provisioning = proxyActivities<Activities>({ startToCloseTimeout: '60 minutes', heartbeatTimeout, retry });
-// The smoke test sends real traffic; retrying it many times would hide a flaky endpoint.
+// The smoke test and the evaluation send real traffic; retrying them many times would hide a flaky endpoint.
 const probing = proxyActivities<Activities>({
   startToCloseTimeout: '15 minutes',
   heartbeatTimeout,
@@ -82,9 +82,17 @@ export async function retrainingCycle(input: CycleInput): Promise<CycleRecord> {
     );
 
   try {
-    const dataset = await step('uploadDataset', () =>
-      quick.uploadDataset({ project, datasetUri: input.datasetUri, target: settings.target }),
+    const uploaded = await step('uploadDataset', () =>
+      quick.uploadDataset({
+        project,
+        cycle,
+        datasetUri: input.datasetUri,
+        target: settings.target,
+        testShare: settings.testShare,
+      }),
     );
+    // The AutoML job and the model see the training data only; the held-out slice is for evaluateModels.
+    const { testSlice, ...dataset } = uploaded;
     record.dataset = { name: dataset.name, version: dataset.version };
 
     const compute = await step('ensureCompute', () => provisioning.ensureCompute({ compute: settings.compute }));
@@ -120,9 +128,8 @@ export async function retrainingCycle(input: CycleInput): Promise<CycleRecord> {
     );
     record.model = model;
 
-    const decision = decideChampion(model, champion?.model, settings.championMargin);
-    if (!decision.deploy) return finish('kept-champion', decision.reason);
-
+    // Deployed before the gate, with no traffic: the challenger is judged through its own deployment, as the
+    // champion is through its own, so both are scored by the code that would serve them.
     deployed = await step('deployModel', () =>
       provisioning.deployModel({
         project,
@@ -140,7 +147,8 @@ export async function retrainingCycle(input: CycleInput): Promise<CycleRecord> {
 
     await step('enableInsights', () => quick.enableInsights({ deployment }));
 
-    // Input compatibility: a challenger that would refuse what live clients send never takes traffic on its own.
+    // Input compatibility first: a challenger that would refuse what live clients send never takes traffic on its
+    // own, and the evaluation below sends each model only the columns it knows.
     const compatibility =
       champion &&
       (await step('checkCompatibility', () =>
@@ -156,6 +164,30 @@ export async function retrainingCycle(input: CycleInput): Promise<CycleRecord> {
     if (incompatible && !settings.requireApproval) {
       await rollback(deployment);
       return finish('blocked', `${incompatible}; traffic stays on the champion`);
+    }
+
+    let decision: ChampionDecision;
+    if (testSlice) {
+      const evaluation = await step('evaluateModels', () =>
+        probing.evaluateModels({
+          project,
+          cycle,
+          endpointName: deployment.endpointName,
+          challenger: { deploymentName: deployment.deploymentName },
+          ...(champion ? { champion: { deploymentName: champion.deployment.deploymentName } } : {}),
+          testSlice: { name: testSlice.name, version: testSlice.version },
+          target: settings.target,
+          primaryMetric: settings.primaryMetric,
+        }),
+      );
+      record.evaluation = evaluation;
+      decision = decideOnSlice(evaluation, settings.championMargin);
+    } else {
+      decision = decideWithoutSlice(input.datasetUri, model, champion?.model, settings.championMargin);
+    }
+    if (!decision.deploy) {
+      await rollback(deployment);
+      return finish('kept-champion', `${decision.reason}; the challenger's deployment was removed`);
     }
 
     const smoke = await step('smokeTest', () =>

@@ -98,6 +98,8 @@ describe('evaluateModels', () => {
     const ref = await uploadDataset(deps)({ project: PROJECT, cycle: 2, datasetUri, target: 'y' });
     const testSlice = ref.testSlice!;
     const result = await evaluateModels(deps)({
+      project: PROJECT,
+      cycle: 2,
       endpointName: ENDPOINT,
       challenger: { deploymentName: 'green' },
       champion: { deploymentName: 'blue' },
@@ -125,8 +127,13 @@ describe('evaluateModels', () => {
       challenger: { deploymentName: 'green', metric: expect.closeTo(auc(artifacts.green), 12) },
       champion: { deploymentName: 'blue', metric: expect.closeTo(auc(artifacts.blue), 12) },
       difference: expect.closeTo(auc(artifacts.green) - auc(artifacts.blue), 12),
+      interval: { low: expect.any(Number), high: expect.any(Number), confidence: 0.95 },
     });
     expect(result.challenger.metric).not.toBeCloseTo(result.champion!.metric, 6);
+    // The paired bootstrap interval holds the difference, and on ~1,200 rows it is narrower than the difference.
+    expect(result.interval!.low).toBeLessThan(result.difference!);
+    expect(result.interval!.high).toBeGreaterThan(result.difference!);
+    expect(result.interval!.low).toBeGreaterThan(0);
 
     const keys = await deps.client.arm.onlineEndpoints.listKeys(t.rg, t.name, ENDPOINT);
     const recorded = JSON.stringify(result);
@@ -138,7 +145,14 @@ describe('evaluateModels', () => {
   it('scores the challenger alone on a first cycle', async () => {
     const ref = await uploadDataset(deps)({ project: PROJECT, cycle: 2, datasetUri, target: 'y' });
     const testSlice = ref.testSlice!;
-    const input = { endpointName: ENDPOINT, testSlice, target: 'y', primaryMetric: 'log_loss' as const };
+    const input = {
+      project: PROJECT,
+      cycle: 2,
+      endpointName: ENDPOINT,
+      testSlice,
+      target: 'y',
+      primaryMetric: 'log_loss' as const,
+    };
     const result = await evaluateModels(deps)({ ...input, challenger: { deploymentName: 'green' } });
     expect(Object.keys(result).sort()).toEqual(['challenger', 'primaryMetric', 'testRows']);
     expect(result.challenger.metric).toBeGreaterThan(0);
@@ -147,6 +161,8 @@ describe('evaluateModels', () => {
   it('fails for good, naming the deployment, when the endpoint refuses it', async () => {
     const ref = await uploadDataset(deps)({ project: PROJECT, cycle: 2, datasetUri, target: 'y' });
     const failure = await evaluateModels(deps)({
+      project: PROJECT,
+      cycle: 2,
       endpointName: ENDPOINT,
       challenger: { deploymentName: 'nope' },
       testSlice: ref.testSlice!,

@@ -15,6 +15,11 @@ export interface Call {
 export interface FakeScript {
   /** Primary metric of the model registered in cycle N (1-based); default 0.9 + N/100. */
   metric?: (cycle: number) => number;
+  /**
+   * Primary metric the model of cycle N reaches on a test slice, whichever cycle's slice it is (evaluateModels);
+   * default: its validation metric, metric(N).
+   */
+  sliceMetric?: (cycle: number) => number;
   smokePasses?: (cycle: number) => boolean;
   /** Whether the challenger deployed in cycle N needs a column live clients do not send; default false. */
   incompatible?: (cycle: number) => boolean;
@@ -27,6 +32,9 @@ export interface FakeScript {
 export function fakeActivities(script: FakeScript = {}): { activities: Activities; calls: Call[] } {
   const calls: Call[] = [];
   const metric = script.metric ?? ((cycle: number) => 0.9 + cycle / 100);
+  const sliceMetric = script.sliceMetric ?? metric;
+  /** The cycle whose model a deployment serves: deployments are named cycle-N. */
+  const servedBy = (deployment: unknown) => Number(/^cycle-(\d+)$/.exec(String(deployment))?.[1]);
 
   function wrap<N extends ActivityName>(name: N, answer: (input: Record<string, unknown>) => unknown): Activities[N] {
     // The real step wrapper: progress reports and heartbeats, as production activities have them.
@@ -41,10 +49,21 @@ export function fakeActivities(script: FakeScript = {}): { activities: Activitie
   }
 
   const activities: Activities = {
+    // As the real step: a test slice is held out when the cycle is given, unless the data is a registered asset.
     uploadDataset: wrap('uploadDataset', (i) => ({
       name: `${i.project}-data`,
       version: 'abc123',
       uri: `azureml:${i.project}-data:abc123`,
+      ...(i.cycle !== undefined && !String(i.datasetUri).startsWith('azureml:')
+        ? {
+            testSlice: {
+              name: `${i.project}-test`,
+              version: 'def456',
+              uri: `azureml:${i.project}-test:def456`,
+              rows: 600,
+            },
+          }
+        : {}),
     })),
     ensureCompute: wrap('ensureCompute', (i) => ({
       name: (i.compute as { name: string }).name,
@@ -83,6 +102,17 @@ export function fakeActivities(script: FakeScript = {}): { activities: Activitie
         optionalColumns: [],
         reason: "the challenger requires column 'score_hint', which 40 of 40 recent live requests lack",
       };
+    }),
+    evaluateModels: wrap('evaluateModels', (i) => {
+      const challenger = i.challenger as { deploymentName: string };
+      const champion = i.champion as { deploymentName: string } | undefined;
+      const ours = sliceMetric(servedBy(challenger.deploymentName));
+      const base = { primaryMetric: i.primaryMetric, testRows: 600, challenger: { ...challenger, metric: ours } };
+      if (!champion) return base;
+      const theirs = sliceMetric(servedBy(champion.deploymentName));
+      const difference = ours - theirs;
+      const interval = { low: difference - 0.01, high: difference + 0.01, confidence: 0.95 };
+      return { ...base, champion: { ...champion, metric: theirs }, difference, interval };
     }),
     smokeTest: wrap('smokeTest', (i) => {
       const passed = script.smokePasses?.(i.cycle as number) ?? true;

@@ -42,7 +42,7 @@ interface Project {
 async function withProject(
   script: FakeScript,
   body: (p: Project) => Promise<void>,
-  opts: { settings?: CycleSettings; maxHistoryEvents?: number } = {},
+  opts: { settings?: CycleSettings; maxHistoryEvents?: number; datasetUri?: string } = {},
 ): Promise<void> {
   const taskQueue = `test-${randomUUID()}`;
   const name = `p${randomUUID().slice(0, 8)}`;
@@ -60,7 +60,7 @@ async function withProject(
       args: [
         {
           project: name,
-          datasetUri: 'data/x.csv',
+          datasetUri: opts.datasetUri ?? 'data/x.csv',
           settings: opts.settings ?? settings(),
           maxHistoryEvents: opts.maxHistoryEvents,
         },
@@ -108,11 +108,24 @@ test('a cycle runs every step in order and deploys the first model', async () =>
         'registerModel',
         'deployModel',
         'enableInsights',
+        'evaluateModels',
         'smokeTest',
         'switchTraffic',
         'publishPipeline',
       ]);
       expect(record.steps.map((s) => s.step)).toEqual(calls.map((c) => c.name));
+      // The cycle holds out its test slice, and the first model is judged on it alone.
+      expect(calls[0].input).toMatchObject({ cycle: 1, testShare: 0.2 });
+      const evaluate = calls.find((c) => c.name === 'evaluateModels')!;
+      expect(evaluate.input).toMatchObject({
+        challenger: { deploymentName: 'cycle-1' },
+        testSlice: { version: 'def456' },
+      });
+      expect(evaluate.input.champion).toBeUndefined();
+      expect(record.evaluation).toMatchObject({ testRows: 600, challenger: { metric: 0.91 } });
+      expect(record.reason).toBe('first model: AUC_weighted 0.9100 on the 600-row test slice');
+      // The training data's reference goes on to AutoML, without the slice.
+      expect(calls.find((c) => c.name === 'submitAutoML')?.input.dataset).not.toHaveProperty('testSlice');
       expect(calls.find((c) => c.name === 'publishPipeline')?.input.schedule).toEqual({ every: '7d' });
       const status = await handle.query(statusQuery);
       expect(status.champion?.model.version).toBe('1');
@@ -193,14 +206,115 @@ test('champion/challenger: a challenger within the margin is not deployed; a cle
       expect(history[1].reason).toMatch(/0\.9050 vs champion 0\.9000.*champion kept/);
       expect(history[1].championBefore?.metricValue).toBe(0.9);
       expect(history[2].reason).toMatch(/challenger wins/);
+      // #11: the gate now follows deployModel (the challenger is scored through its own deployment), so cycle 2's
+      // deployment is made, then removed when the champion is kept.
       expect(calls.filter((c) => c.name === 'deployModel').map((c) => c.input.deploymentName)).toEqual([
         'cycle-1',
+        'cycle-2',
         'cycle-3',
       ]);
+      expect(calls.find((c) => c.name === 'rollbackDeployment')?.input).toMatchObject({
+        failedDeployment: 'cycle-2',
+        previousDeployment: 'cycle-1',
+      });
       expect(status.champion?.cycle).toBe(3);
       expect(status.bestMetric).toBe(0.95);
     },
     { settings: settings({ championMargin: 0.01 }) },
+  );
+});
+
+/** Runs cycle 1, then a retrain (cycle 2), and returns cycle 2's record. */
+async function secondCycle({ handle, name }: Project) {
+  await until(name, cyclesDone(1), 'cycle 1');
+  await handle.executeUpdate(retrainUpdate, { args: [{ requestId: 'r2', reason: 'new data', source: 'cli' }] });
+  const status = await until(name, cyclesDone(2), 'cycle 2');
+  return { status, record: (await handle.query(historyQuery))[1] };
+}
+
+/** Two cycles whose models reach validation[N - 1] in their own training run and slice[N - 1] on a test slice. */
+async function fairGate(
+  validation: number[],
+  slice: number[],
+  body: (p: Project, second: Awaited<ReturnType<typeof secondCycle>>) => Promise<void>,
+): Promise<void> {
+  const script = { metric: (c: number) => validation[c - 1], sliceMetric: (c: number) => slice[c - 1] };
+  await withProject(script, async (p) => body(p, await secondCycle(p)));
+}
+
+test('fair gate: a challenger better on the test slice deploys, though its validation metric is lower', async () => {
+  // Harder new data: the challenger's validation metric (0.85) is below the champion's old one (0.90), but on the
+  // same test slice it beats the champion (0.83 vs 0.80).
+  await fairGate([0.9, 0.85], [0.8, 0.83], async (p, { status, record }) => {
+    expect(record.outcome).toBe('deployed');
+    expect(record.evaluation).toMatchObject({
+      testRows: 600,
+      challenger: { deploymentName: 'cycle-2', metric: 0.83 },
+      champion: { deploymentName: 'cycle-1', metric: 0.8 },
+      difference: expect.closeTo(0.03, 12),
+      interval: { low: expect.closeTo(0.02, 12), high: expect.closeTo(0.04, 12), confidence: 0.95 },
+    });
+    expect(record.reason).toBe(
+      'challenger AUC_weighted 0.8300 vs champion 0.8000 on the 600-row test slice, difference +0.0300' +
+        ' (95% interval +0.0200 to +0.0400), margin 0.001: challenger wins by 0.0300',
+    );
+    const evaluate = p.calls.filter((c) => c.name === 'evaluateModels')[1];
+    expect(evaluate.input).toMatchObject({
+      challenger: { deploymentName: 'cycle-2' },
+      champion: { deploymentName: 'cycle-1' },
+    });
+    expect(p.calls.filter((c) => c.name === 'switchTraffic').map((c) => c.input.deploymentName)).toEqual([
+      'cycle-1',
+      'cycle-2',
+    ]);
+    expect(status.champion?.cycle).toBe(2);
+  });
+});
+
+test('fair gate: a champion better on the test slice is kept, though the challenger validates higher', async () => {
+  // Easier new data: the challenger validates at 0.95 against the champion's 0.90, but scores 0.78 to the
+  // champion's 0.80 on the same test slice.
+  await fairGate([0.9, 0.95], [0.8, 0.78], async (p, { status, record }) => {
+    expect(record.outcome).toBe('kept-champion');
+    expect(record.reason).toMatch(
+      /^challenger AUC_weighted 0\.7800 vs champion 0\.8000 on the 600-row test slice, difference -0\.0200 \(95% interval -0\.0300 to -0\.0100\).*champion kept; the challenger's deployment was removed$/,
+    );
+    expect(record.evaluation).toMatchObject({ challenger: { metric: 0.78 }, champion: { metric: 0.8 } });
+    // The challenger's deployment (made for its evaluation) is removed; traffic stays on the champion's.
+    expect(p.calls.find((c) => c.name === 'rollbackDeployment')?.input).toMatchObject({
+      failedDeployment: 'cycle-2',
+      previousDeployment: 'cycle-1',
+    });
+    const cycle2 = p.calls.slice(p.calls.findIndex((c) => c.name === 'uploadDataset' && c.input.cycle === 2));
+    expect(cycle2.map((c) => c.name)).toEqual([
+      'uploadDataset',
+      'ensureCompute',
+      'submitAutoML',
+      'waitForAutoML',
+      'registerModel',
+      'deployModel',
+      'enableInsights',
+      'checkCompatibility',
+      'evaluateModels',
+      'rollbackDeployment',
+    ]);
+    expect(record.steps.map((s) => s.step)).toEqual(cycle2.map((c) => c.name));
+    expect(status.champion?.deployment.deploymentName).toBe('cycle-1');
+  });
+});
+
+test('a registered data asset has no test slice: the validation metrics decide, and the reason says so', async () => {
+  const validation = [0.9, 0.95];
+  await withProject(
+    { metric: (c) => validation[c - 1] },
+    async (p) => {
+      const { record } = await secondCycle(p);
+      expect(p.calls.some((c) => c.name === 'evaluateModels')).toBe(false);
+      expect(record.evaluation).toBeUndefined();
+      expect(record.outcome).toBe('deployed');
+      expect(record.reason).toMatch(/^no test slice \(azureml:bank:3 is a registered data asset.*challenger wins/);
+    },
+    { datasetUri: 'azureml:bank:3' },
   );
 });
 
@@ -387,14 +501,24 @@ test('continue-as-new keeps history bounded and carries state and pending trigge
 });
 
 test('recorded histories replay without non-determinism', async () => {
-  await withProject({ smokePasses: (c) => c !== 2 }, async ({ handle, name }) => {
+  // Cycle 2 fails its smoke test; cycle 3 loses on the test slice (champion kept, its deployment removed).
+  const script: FakeScript = { smokePasses: (c) => c !== 2, sliceMetric: (c) => (c === 3 ? 0.5 : 0.9 + c / 100) };
+  await withProject(script, async ({ handle, name }) => {
     await until(name, cyclesDone(1), 'cycle 1');
     await handle.executeUpdate(retrainUpdate, { args: [{ requestId: 'r2', reason: 'x', source: 'cli' }] });
     await until(name, cyclesDone(2), 'cycle 2');
+    await handle.executeUpdate(retrainUpdate, { args: [{ requestId: 'r3', reason: 'x', source: 'cli' }] });
+    await until(name, cyclesDone(3), 'cycle 3');
+    expect((await handle.query(historyQuery)).map((h) => h.outcome)).toEqual([
+      'deployed',
+      'rolled-back',
+      'kept-champion',
+    ]);
     const histories = [
       await handle.fetchHistory(),
       await env.client.workflow.getHandle(`${handle.workflowId}-cycle-1`).fetchHistory(),
       await env.client.workflow.getHandle(`${handle.workflowId}-cycle-2`).fetchHistory(),
+      await env.client.workflow.getHandle(`${handle.workflowId}-cycle-3`).fetchHistory(),
     ];
     for (const history of histories) {
       await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history)).resolves.toBeUndefined();
@@ -406,7 +530,7 @@ describe('input compatibility gate', () => {
   const retrain = (handle: Project['handle'], id: string) =>
     handle.executeUpdate(retrainUpdate, { args: [{ requestId: id, reason: 'new data', source: 'cli' }] });
 
-  test('a compatible challenger is checked against the champion before its smoke test, and deploys', async () => {
+  test('a compatible challenger is checked against the champion before its evaluation, and deploys', async () => {
     await withProject(
       {},
       async ({ handle, calls, name }) => {
@@ -426,7 +550,9 @@ describe('input compatibility gate', () => {
           challengerDeployment: 'cycle-2',
         });
         const steps = record.steps.map((s) => s.step);
-        expect(steps.indexOf('checkCompatibility')).toBe(steps.indexOf('smokeTest') - 1);
+        // Checked first, so the evaluation sends each model only what it can take; then the smoke test.
+        expect(steps.indexOf('checkCompatibility')).toBe(steps.indexOf('evaluateModels') - 1);
+        expect(steps.indexOf('evaluateModels')).toBe(steps.indexOf('smokeTest') - 1);
         expect(status.champion?.cycle).toBe(2);
       },
       { settings: settings({ optionalColumns: ['score_hint'] }) },

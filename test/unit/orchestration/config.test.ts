@@ -10,6 +10,7 @@ test('defaults run the demo project on the local dev server', () => {
   expect(config.datasetUri).toBe(resolve('data/bankmarketing_train.csv'));
   expect(config.settings.target).toBe('y');
   expect(config.settings.primaryMetric).toBe('AUC_weighted');
+  expect(config.settings.testShare).toBe(0.2);
   expect(config.settings.optionalColumns).toEqual([]);
 });
 
@@ -19,6 +20,13 @@ test('optional columns are a comma-separated list, from the environment or a fla
     'region',
   ]);
   expect(loadConfig({}, { optionalColumns: 'score_hint' }).settings.optionalColumns).toEqual(['score_hint']);
+});
+
+test('the test share comes from AMLOPS_TEST_SHARE or --test-share, a fraction between 0 and 1', () => {
+  expect(loadConfig({ AMLOPS_TEST_SHARE: '0.3' }).settings.testShare).toBe(0.3);
+  expect(loadConfig({ AMLOPS_TEST_SHARE: '0.3' }, { testShare: '0.1' }).settings.testShare).toBe(0.1);
+  expect(() => loadConfig({ AMLOPS_TEST_SHARE: '1' })).toThrow(/AMLOPS_TEST_SHARE: must be a fraction between 0/);
+  expect(() => loadConfig({ AMLOPS_TEST_SHARE: '0' })).toThrow(/AMLOPS_TEST_SHARE: must be a fraction between 0/);
 });
 
 test('flags win over the environment and are validated the same way', () => {
