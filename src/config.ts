@@ -2,13 +2,16 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import {
+  AZURE_ROLLOUT,
   DEFAULT_SETTINGS,
+  LOCAL_ROLLOUT,
   cycleSettings,
   describeIssues,
   interval,
   projectName,
   type CycleSettings,
   type ProjectInput,
+  type RolloutSettings,
 } from './contract';
 
 export class ConfigError extends Error {
@@ -43,6 +46,19 @@ export const ENV = {
     ' value missing (default none: a new required column stops the rollout)',
   AMLOPS_RETRAIN_EVERY: 'publish a schedule that retrains at this interval (e.g. 7d)',
   AMLOPS_RETRAIN_CRON: 'or on this cron expression (UTC), e.g. "0 3 * * 1"',
+  AMLOPS_ROLLOUT_SHADOW_SHARE:
+    'percent of live traffic mirrored to a new deployment first; 0 skips shadow (default 20)',
+  AMLOPS_ROLLOUT_CANARY_STEPS: 'percent of live traffic at each canary step, comma-separated (default "10,50")',
+  AMLOPS_ROLLOUT_BAKE: 'how long each shadow/canary step bakes (default 10 seconds locally, 10 minutes on Azure)',
+  AMLOPS_ROLLOUT_WATCH: 'how long full traffic is watched (default 10 seconds locally, 15 minutes on Azure)',
+  AMLOPS_ROLLOUT_CHECK_EVERY:
+    'how often live metrics are checked in a bake (default 5 seconds locally, 1 minute on Azure)',
+  AMLOPS_ROLLOUT_MIN_REQUESTS:
+    'requests needed to judge a step; synthetic ones make up the rest (default 20 / 100 Azure)',
+  AMLOPS_ROLLOUT_MAX_5XX_RATE: "share of the new deployment's requests answered 5xx that rolls back (default 0.01)",
+  AMLOPS_ROLLOUT_MAX_4XX_RATE: "share of the new deployment's requests answered 4xx that rolls back (default 0.01)",
+  AMLOPS_ROLLOUT_MAX_P95_MS: "the new deployment's p95 latency in ms that rolls back (default 1000)",
+  AMLOPS_ROLLOUT_MAX_PREDICTION_DISTANCE: 'Jensen-Shannon distance of predicted labels vs the champion (default 0.6)',
   AMLOPS_WEBHOOK_PORT: 'port of the webhook server (default 8787)',
   AMLOPS_WEBHOOK_PUBLIC_URL: 'base URL others reach the webhook server at (default http://127.0.0.1:<port>)',
   AZURE_SUBSCRIPTION_ID:
@@ -52,6 +68,9 @@ export const ENV = {
     'name of the Azure ML workspace (credentials: AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET,' +
     ' managed identity or az login)',
 } as const;
+
+const rollout = cycleSettings.shape.rollout;
+const limits = rollout.shape.thresholds.shape;
 
 const envSchema = z.object({
   TEMPORAL_ADDRESS: z
@@ -84,6 +103,20 @@ const envSchema = z.object({
     .optional(),
   AMLOPS_RETRAIN_EVERY: interval.optional(),
   AMLOPS_RETRAIN_CRON: z.string().min(9, { message: 'must be a cron expression such as "0 3 * * 1"' }).optional(),
+  AMLOPS_ROLLOUT_SHADOW_SHARE: z.coerce.number().pipe(rollout.shape.shadowShare).optional(),
+  AMLOPS_ROLLOUT_CANARY_STEPS: z
+    .string()
+    .transform((v) => (v.trim() === '' || v.trim() === 'none' ? [] : v.split(',').map((p) => Number(p.trim()))))
+    .pipe(rollout.shape.canarySteps)
+    .optional(),
+  AMLOPS_ROLLOUT_BAKE: rollout.shape.bake.optional(),
+  AMLOPS_ROLLOUT_WATCH: rollout.shape.watch.optional(),
+  AMLOPS_ROLLOUT_CHECK_EVERY: rollout.shape.checkEvery.optional(),
+  AMLOPS_ROLLOUT_MIN_REQUESTS: z.coerce.number().pipe(limits.minRequests).optional(),
+  AMLOPS_ROLLOUT_MAX_5XX_RATE: z.coerce.number().pipe(limits.max5xxRate).optional(),
+  AMLOPS_ROLLOUT_MAX_4XX_RATE: z.coerce.number().pipe(limits.max4xxRate).optional(),
+  AMLOPS_ROLLOUT_MAX_P95_MS: z.coerce.number().pipe(limits.maxP95Ms.unwrap()).optional(),
+  AMLOPS_ROLLOUT_MAX_PREDICTION_DISTANCE: z.coerce.number().pipe(limits.maxPredictionJsDistance.unwrap()).optional(),
   AMLOPS_WEBHOOK_PORT: port.default(8787),
   AMLOPS_WEBHOOK_PUBLIC_URL: z.url({ message: 'must be a URL such as https://hooks.example.com' }).optional(),
   AZURE_SUBSCRIPTION_ID: z.string().optional(),
@@ -170,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
           retrainSchedule: e.AMLOPS_RETRAIN_EVERY ? { every: e.AMLOPS_RETRAIN_EVERY } : { cron: e.AMLOPS_RETRAIN_CRON },
         }
       : {}),
+    rollout: rolloutFrom(e),
     automl: {
       ...d.automl,
       timeoutMinutes: e.AMLOPS_AUTOML_TIMEOUT_MINUTES ?? d.automl.timeoutMinutes,
@@ -190,6 +224,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFl
     settings,
     webhookPort: e.AMLOPS_WEBHOOK_PORT,
     webhookPublicUrl: e.AMLOPS_WEBHOOK_PUBLIC_URL ?? `http://127.0.0.1:${e.AMLOPS_WEBHOOK_PORT}`,
+  };
+}
+
+/** Rollout settings: Azure's defaults when an Azure workspace is configured (its metrics arrive minutes late). */
+function rolloutFrom(e: z.infer<typeof envSchema>): RolloutSettings {
+  const d = e.AZURE_SUBSCRIPTION_ID ? AZURE_ROLLOUT : LOCAL_ROLLOUT;
+  const t = d.thresholds;
+  return {
+    ...d,
+    shadowShare: e.AMLOPS_ROLLOUT_SHADOW_SHARE ?? d.shadowShare,
+    canarySteps: e.AMLOPS_ROLLOUT_CANARY_STEPS ?? d.canarySteps,
+    bake: e.AMLOPS_ROLLOUT_BAKE ?? d.bake,
+    watch: e.AMLOPS_ROLLOUT_WATCH ?? d.watch,
+    checkEvery: e.AMLOPS_ROLLOUT_CHECK_EVERY ?? d.checkEvery,
+    thresholds: {
+      ...t,
+      minRequests: e.AMLOPS_ROLLOUT_MIN_REQUESTS ?? t.minRequests,
+      max5xxRate: e.AMLOPS_ROLLOUT_MAX_5XX_RATE ?? t.max5xxRate,
+      max4xxRate: e.AMLOPS_ROLLOUT_MAX_4XX_RATE ?? t.max4xxRate,
+      maxP95Ms: e.AMLOPS_ROLLOUT_MAX_P95_MS ?? t.maxP95Ms,
+      maxPredictionJsDistance: e.AMLOPS_ROLLOUT_MAX_PREDICTION_DISTANCE ?? t.maxPredictionJsDistance,
+    },
   };
 }
 

@@ -1,7 +1,7 @@
 // What every step needs: the Azure ML client and where reports go; plus heartbeats and cancellable waits.
 import { Context } from '@temporalio/activity';
 import type { AzureMLClient } from '../azureml';
-import type { Step } from '../contract';
+import type { Activities, Step } from '../contract';
 
 export interface ActivityDeps {
   client: AzureMLClient;
@@ -43,7 +43,7 @@ export async function pause(seconds: number): Promise<void> {
  * heartbeatTimeout (not the step's whole startToCloseTimeout) and the step is retried elsewhere. The server keeps
  * the step's attempt, last failure and latest heartbeat, which is what `amlops status` shows of a running step.
  */
-export function asStep<I, O>(step: Step, run: (input: I) => Promise<O>): (input: I) => Promise<O> {
+export function asStep<I, O>(step: Step | keyof Activities, run: (input: I) => Promise<O>): (input: I) => Promise<O> {
   const named = {
     async [step](input: I): Promise<O> {
       beat();

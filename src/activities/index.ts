@@ -11,7 +11,8 @@ import { enableInsights } from './enable-insights';
 import { checkCompatibility } from './check-compatibility';
 import { evaluateModels } from './evaluate-models';
 import { smokeTest } from './smoke-test';
-import { rollbackDeployment, switchTraffic } from './traffic';
+import { rollbackDeployment, setTraffic, switchTraffic } from './traffic';
+import { checkRollout } from './check-rollout';
 import { publishPipeline } from './publish-pipeline';
 
 export function createActivities(deps: ActivityDeps): Activities {
@@ -28,6 +29,8 @@ export function createActivities(deps: ActivityDeps): Activities {
     smokeTest: asStep('smokeTest', smokeTest(deps)),
     switchTraffic: asStep('switchTraffic', switchTraffic(deps)),
     rollbackDeployment: asStep('rollbackDeployment', rollbackDeployment(deps)),
+    setTraffic: asStep('setTraffic', setTraffic(deps)),
+    checkRollout: asStep('checkRollout', checkRollout(deps)),
     publishPipeline: asStep('publishPipeline', publishPipeline(deps)),
   };
 }

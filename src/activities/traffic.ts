@@ -1,37 +1,33 @@
-// switchTraffic and rollbackDeployment: move the endpoint's traffic, and remove a deployment that failed its gate.
-import { call, isNotFound } from '../azureml';
-import type { RollbackInput, SwitchTrafficInput, TrafficRef } from '../contract';
+// switchTraffic, setTraffic and rollbackDeployment: move the endpoint's live and mirror traffic, and remove a
+// deployment that failed its gate. All go through src/azureml setTraffic (api-version 2024-10-01, which has
+// mirrorTraffic), which sends nothing when the split is already in force, so a retried step changes nothing.
+import { call, isNotFound, setTraffic as setEndpointTraffic } from '../azureml';
+import type { RollbackInput, SetTrafficInput, SwitchTrafficInput, TrafficRef } from '../contract';
 import { beat, type ActivityDeps } from './deps';
 
-async function setTraffic(
-  deps: ActivityDeps,
+async function applySplit(
+  { client }: ActivityDeps,
   endpointName: string,
   traffic: Record<string, number>,
+  mirrorTraffic: Record<string, number>,
 ): Promise<TrafficRef> {
-  const { client } = deps;
-  const endpoint = await call(`read endpoint ${endpointName}`, () =>
-    client.arm.onlineEndpoints.get(client.rg, client.ws, endpointName),
-  );
-  const same = JSON.stringify(endpoint.properties.traffic ?? {}) === JSON.stringify(traffic);
-  if (!same) {
-    await call(`set traffic of ${endpointName} to ${JSON.stringify(traffic)}`, () =>
-      client.arm.onlineEndpoints.beginCreateOrUpdateAndWait(
-        client.rg,
-        client.ws,
-        endpointName,
-        { ...endpoint, properties: { ...endpoint.properties, traffic } },
-        { onResponse: () => beat({ endpointName }) },
-      ),
-    );
-  }
-  return { endpointName, traffic };
+  beat({ endpointName, traffic, mirrorTraffic });
+  const now = await setEndpointTraffic(client, endpointName, { traffic, mirrorTraffic });
+  return { endpointName, traffic: now.traffic, mirrorTraffic: now.mirrorTraffic };
 }
 
 export const switchTraffic = (deps: ActivityDeps) =>
   async function switchTraffic({ endpointName, deploymentName }: SwitchTrafficInput): Promise<TrafficRef> {
-    return setTraffic(deps, endpointName, { [deploymentName]: 100 });
+    return applySplit(deps, endpointName, { [deploymentName]: 100 }, {});
   };
 
+/** One rollout step's split (live and mirror), as the workflow computed it. */
+export const setTraffic = (deps: ActivityDeps) =>
+  async function setTraffic({ endpointName, traffic, mirrorTraffic }: SetTrafficInput): Promise<TrafficRef> {
+    return applySplit(deps, endpointName, traffic, mirrorTraffic);
+  };
+
+/** All traffic back on the champion, no mirror, first (what clients feel); then the failed deployment goes. */
 export const rollbackDeployment = (deps: ActivityDeps) =>
   async function rollbackDeployment({
     endpointName,
@@ -39,7 +35,7 @@ export const rollbackDeployment = (deps: ActivityDeps) =>
     previousDeployment,
   }: RollbackInput): Promise<TrafficRef> {
     const { client } = deps;
-    const result = await setTraffic(deps, endpointName, previousDeployment ? { [previousDeployment]: 100 } : {});
+    const result = await applySplit(deps, endpointName, previousDeployment ? { [previousDeployment]: 100 } : {}, {});
     try {
       await client.arm.onlineDeployments.beginDeleteAndWait(client.rg, client.ws, endpointName, failedDeployment, {
         onResponse: () => beat({ failedDeployment }),

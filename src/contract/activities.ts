@@ -1,13 +1,15 @@
 // The cycle's steps as activities: what each takes and returns, small references (names, versions, URIs), never data
 // or secrets. The cycle workflow proxies this interface; src/activities implements it.
-import type { AutoMLLimits, BenchmarkGate, ComputeSettings } from './schemas';
+import type { AutoMLLimits, BenchmarkGate, ComputeSettings, RolloutSettings } from './schemas';
 import type {
   CompatibilityCheck,
   DeploymentRef,
+  LiveCheck,
   ModelEvaluation,
   ModelRef,
   PipelineRef,
   PrimaryMetricName,
+  RolloutStage,
   SmokeSummary,
 } from './types';
 
@@ -153,6 +155,28 @@ export interface RollbackInput {
 export interface TrafficRef {
   endpointName: string;
   traffic: Record<string, number>;
+  mirrorTraffic?: Record<string, number>;
+}
+
+/** One rollout step's traffic: the whole split, so setting it again changes nothing (idempotent). */
+export interface SetTrafficInput {
+  endpointName: string;
+  /** Percent of live traffic per deployment, summing to 100. */
+  traffic: Record<string, number>;
+  /** Percent of live traffic copied to one deployment (shadow); {} for none. */
+  mirrorTraffic: Record<string, number>;
+}
+
+/** One live check of a rollout step: both deployments' metrics over the step so far, a probe, and the verdict. */
+export interface CheckRolloutInput {
+  endpointName: string;
+  stage: RolloutStage;
+  champion: string;
+  challenger: string;
+  /** The step so far (at least a minute: Azure Monitor's grain). */
+  windowSeconds: number;
+  probeRows: number;
+  thresholds: RolloutSettings['thresholds'];
 }
 
 export interface PublishPipelineInput {
@@ -180,5 +204,7 @@ export interface Activities {
   smokeTest(input: SmokeTestInput): Promise<SmokeSummary>;
   switchTraffic(input: SwitchTrafficInput): Promise<TrafficRef>;
   rollbackDeployment(input: RollbackInput): Promise<TrafficRef>;
+  setTraffic(input: SetTrafficInput): Promise<TrafficRef>;
+  checkRollout(input: CheckRolloutInput): Promise<LiveCheck>;
   publishPipeline(input: PublishPipelineInput): Promise<PipelineRef>;
 }

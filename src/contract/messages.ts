@@ -1,7 +1,7 @@
 // The workflows' messages: the one list of names the workflows, CLI and webhooks share.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ApprovalDecision, RetrainRequest } from './schemas';
-import type { CycleRecord, CycleStatus, ProjectStatus, RetrainAck, TriggerRecord } from './types';
+import type { ApprovalDecision, RetrainRequest, RolloutControl } from './schemas';
+import type { CycleRecord, CycleStatus, ProjectStatus, RetrainAck, RolloutStatus, TriggerRecord } from './types';
 
 // The project workflow (id: projectWorkflowId).
 
@@ -25,4 +25,23 @@ export function notWaitingForApproval(project: string, asked: number, waiting?: 
   return waiting === undefined
     ? `No cycle of project ${project} is waiting for approval.`
     : `Cycle ${asked} is not waiting for approval; cycle ${waiting} is.`;
+}
+
+// The rollout of a cycle's new deployment: updates on the cycle, each refused (validator) when no rollout is running.
+
+/** Holds the current step: its bake stops counting; checks go on, and a breach still rolls back. */
+export const rolloutPauseUpdate = defineUpdate<RolloutStatus, [RolloutControl]>('rolloutPause');
+/** Lets a paused step's bake count down again from where it stopped. */
+export const rolloutResumeUpdate = defineUpdate<RolloutStatus, [RolloutControl]>('rolloutResume');
+/** Skips the remaining shadow and canary steps: 100% to the new deployment, then the watch window. */
+export const rolloutPromoteUpdate = defineUpdate<RolloutStatus, [RolloutControl]>('rolloutPromote');
+/** Rolls back now: all traffic to the champion, the new deployment removed. */
+export const rolloutAbortUpdate = defineUpdate<RolloutStatus, [RolloutControl]>('rolloutAbort');
+
+/** Why a rollout control was refused: no rollout runs in this cycle (one wording for the validator and the CLI). */
+export function noRolloutRunning(project: string, cycle?: number): string {
+  return cycle === undefined
+    ? `No rollout is running in project ${project}: no cycle is running.`
+    : `No rollout is running in cycle ${cycle} of project ${project}; rollout controls apply while a new ` +
+        'deployment is in shadow, canary or full-traffic watch (see `amlops rollout status`).';
 }

@@ -60,6 +60,70 @@ const duration = z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d|seconds?|minutes?|
   message: 'must be a duration such as "30m", "12h" or "7 days"',
 });
 
+/**
+ * When a rollout step breaches (src/monitoring judgeRollout): rates are shares of the challenger's requests in the
+ * window; a threshold left out is not checked.
+ */
+export const rolloutThresholds = z.strictObject({
+  max5xxRate: z.number().min(0).max(1),
+  max4xxRate: z.number().min(0).max(1),
+  maxP95Ms: z.number().positive().optional(),
+  /** The challenger's p95 over the champion's. */
+  maxP95Ratio: z.number().positive().optional(),
+  /** Jensen-Shannon distance (base 2, 0..1) between the two deployments' predicted labels on the probe rows. */
+  maxPredictionJsDistance: z.number().min(0).max(1).optional(),
+  /** Fewer requests than this in a window cannot be judged: synthetic traffic makes up the difference. */
+  minRequests: positiveInt.max(100_000),
+});
+
+/** The progressive rollout of a new deployment when a champion serves: shadow, canary steps, full + watch. */
+export const rolloutSettings = z.strictObject({
+  /** Percent of live traffic mirrored to the new deployment in the shadow step (Azure allows 1-50); 0 skips shadow. */
+  shadowShare: z.number().int().min(0).max(50),
+  /** Percent of live traffic at each canary step, increasing, each below 100; [] goes from shadow to full. */
+  canarySteps: z
+    .array(z.number().int().min(1).max(99))
+    .max(10)
+    .refine((a) => a.every((v, i) => i === 0 || v > (a[i - 1] as number)), { message: 'must increase' }),
+  /** How long each shadow and canary step bakes before the next one. */
+  bake: duration,
+  /** How long full traffic is watched before the rollout counts as done. */
+  watch: duration,
+  /** How often live metrics are checked during a bake (one activity per check). */
+  checkEvery: duration,
+  /** Rows scored through both deployments per check to compare their predictions (a probe, not live traffic). */
+  probeRows: positiveInt.max(1000),
+  thresholds: rolloutThresholds,
+});
+export type RolloutSettings = z.infer<typeof rolloutSettings>;
+
+/**
+ * Local defaults: short, so a second cycle on a laptop rolls out in about 40 s. The prediction probe scores the
+ * champion's swagger example rows (2 for amlops' scoring server): one row of two answered differently is a distance
+ * of 0.56, both 1.0, so 0.6 rolls back only a deployment that disagrees on every probe row.
+ */
+export const LOCAL_ROLLOUT: RolloutSettings = {
+  shadowShare: 20,
+  canarySteps: [10, 50],
+  bake: '10 seconds',
+  watch: '10 seconds',
+  checkEvery: '5 seconds',
+  probeRows: 200,
+  thresholds: { max5xxRate: 0.01, max4xxRate: 0.01, maxP95Ms: 1000, maxPredictionJsDistance: 0.6, minRequests: 20 },
+};
+
+/**
+ * Azure defaults: Azure Monitor publishes a minute 1-3 minutes after it ends, so a bake must be well past that for its
+ * last checks to see its traffic; 10 minutes per step, checked every minute.
+ */
+export const AZURE_ROLLOUT: RolloutSettings = {
+  ...LOCAL_ROLLOUT,
+  bake: '10 minutes',
+  watch: '15 minutes',
+  checkEvery: '1 minute',
+  thresholds: { ...LOCAL_ROLLOUT.thresholds, minRequests: 100 },
+};
+
 /** What a cycle does; a retrain request may override any of these for its cycle. */
 export const cycleSettings = z.strictObject({
   target: z.string().min(1),
@@ -82,6 +146,8 @@ export const cycleSettings = z.strictObject({
    * a challenger adds is required, and the input compatibility gate stops its rollout.
    */
   optionalColumns: z.array(z.string().min(1).max(256)).max(100).optional(),
+  /** How a new deployment takes traffic from a serving champion (a first deployment takes 100% at once). */
+  rollout: rolloutSettings,
   /** publishPipeline creates this retrain schedule (a Temporal Schedule) if set: an interval or a cron expression. */
   retrainSchedule: z
     .strictObject({
@@ -118,10 +184,11 @@ export const DEFAULT_SETTINGS: CycleSettings = {
   approvalTimeout: '7 days',
   benchmark: { requests: 200, connections: 8, maxP95Ms: 500, maxErrorRate: 0 },
   optionalColumns: [],
+  rollout: LOCAL_ROLLOUT,
 };
 
 export const retrainOverrides = cycleSettings
-  .omit({ compute: true, automl: true, benchmark: true })
+  .omit({ compute: true, automl: true, benchmark: true, rollout: true })
   .partial()
   .extend({ automl: automlLimits.partial().optional(), benchmark: benchmarkGate.partial().optional() })
   .strict();
@@ -147,6 +214,13 @@ export const approvalDecision = z.strictObject({
 });
 export type ApprovalDecision = z.infer<typeof approvalDecision>;
 
+/** A rollout control (`amlops rollout pause|resume|promote|abort`): who asks and why, both recorded. */
+export const rolloutControl = z.strictObject({
+  by: z.string().max(200).optional(),
+  reason: z.string().max(1000).optional(),
+});
+export type RolloutControl = z.infer<typeof rolloutControl>;
+
 /** One line per problem, each naming the field at fault: "automl.maxTrials: must be ..." */
 export function describeIssues(error: z.ZodError, prefix = ''): string {
   return error.issues
@@ -166,6 +240,8 @@ function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T 
 export const parseRetrainRequest = (value: unknown): RetrainRequest =>
   parseOrThrow(retrainRequest, value, 'retrain request');
 export const parseApproval = (value: unknown): ApprovalDecision => parseOrThrow(approvalDecision, value, 'approval');
+export const parseRolloutControl = (value: unknown): RolloutControl =>
+  parseOrThrow(rolloutControl, value, 'rollout control');
 
 /** Settings for one cycle: the project's, with a request's overrides laid over them (later requests win). */
 export function applyOverrides(base: CycleSettings, requests: Pick<RetrainRequest, 'overrides'>[]): CycleSettings {

@@ -19,7 +19,9 @@ export const STEPS = [
   'switchTraffic',
   'publishPipeline',
 ] as const;
-export type Step = (typeof STEPS)[number] | 'rollbackDeployment';
+/** A rollout step as the Web UI's AmlopsStep shows it: 'rollout:shadow', 'rollout:canary-10', 'rollout:full'. */
+export type RolloutStep = `rollout:${RolloutStage}`;
+export type Step = (typeof STEPS)[number] | 'rollbackDeployment' | RolloutStep;
 
 /**
  * The engine's metric names (Azure's Python spelling); a type only, so the workflow bundle stays free of the engine.
@@ -133,6 +135,8 @@ export interface CycleRecord {
   /** The challenger's input compatibility with the champion and live clients (absent on a first cycle). */
   compatibility?: CompatibilityCheck;
   pipeline?: PipelineRef;
+  /** The progressive rollout (cycles that had a champion to roll out beside), with the evidence of a rollback. */
+  rollout?: RolloutRecord;
   steps: StepTiming[];
   error?: string;
 }
@@ -218,4 +222,79 @@ export interface CycleStatus {
   /** Why the approval gate asks a person (e.g. the challenger's input compatibility findings), while it waits. */
   approvalReason?: string;
   steps: StepTiming[];
+  /** The rollout, while one runs (and after it ended, how it ended). */
+  rollout?: RolloutStatus;
+}
+
+/** 'shadow' (mirrored copies), 'canary-N' (N% of live traffic), 'full' (100%, then the watch window). */
+export type RolloutStage = 'shadow' | `canary-${number}` | 'full';
+
+/** One deployment's metrics over a check's window: live ones from Azure Monitor, plus synthetic requests sent. */
+export interface DeploymentCheck {
+  deployment: string;
+  role: 'champion' | 'challenger';
+  /** Requests judged: live + synthetic. */
+  requests: number;
+  /** Of those, requests the check sent itself because live traffic was below minRequests. */
+  synthetic: number;
+  status4xx: number;
+  status5xx: number;
+  p95Ms?: number;
+}
+
+/** The live check of a rollout step: what was measured and the verdict of src/monitoring's judgeRollout. */
+export interface LiveCheck {
+  at: string;
+  stage: RolloutStage;
+  windowSeconds: number;
+  deployments: DeploymentCheck[];
+  /** Prediction agreement, from probe rows scored through both deployments (not live traffic). */
+  probe?: {
+    rows: number;
+    source: string;
+    champion: Record<string, number>;
+    challenger: Record<string, number>;
+    jsDistance?: number;
+  };
+  verdict: 'pass' | 'breach' | 'insufficient-data';
+  breaches: { metric: string; value: number; threshold: number; deployment: string }[];
+  /** Why there is no verdict yet (insufficient-data). */
+  reason?: string;
+}
+
+export interface RolloutStageRecord {
+  stage: RolloutStage;
+  traffic: Record<string, number>;
+  mirrorTraffic: Record<string, number>;
+  startedAt: string;
+  endedAt?: string;
+  checks: number;
+  lastCheck?: LiveCheck;
+}
+
+export type RolloutAction = 'pause' | 'resume' | 'promote' | 'abort';
+
+/** What a rollout did: its stages, the controls it obeyed, and, when it rolled back, the evidence. */
+export interface RolloutRecord {
+  outcome: 'completed' | 'rolled-back';
+  reason: string;
+  champion: string;
+  challenger: string;
+  stages: RolloutStageRecord[];
+  /** Synthetic requests sent over the whole rollout because live traffic was too thin to judge. */
+  syntheticRequests: number;
+  controls: { action: RolloutAction; at: string; by?: string; reason?: string }[];
+  /** The check that breached (rolled-back on a breach). */
+  evidence?: LiveCheck;
+}
+
+/** A running rollout, as `amlops rollout status` shows it. */
+export interface RolloutStatus extends RolloutRecord {
+  state: 'running' | 'paused' | 'completed' | 'rolled-back';
+  stage?: RolloutStage;
+  traffic: Record<string, number>;
+  mirrorTraffic: Record<string, number>;
+  /** When the current step ends if nothing breaches (absent while paused). */
+  nextStepAt?: string;
+  lastCheck?: LiveCheck;
 }

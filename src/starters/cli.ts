@@ -12,6 +12,7 @@ import { connectClient, onProject, UserError } from './connect';
 import { formatHistory, formatStatus, table } from './format';
 import { addEndpointCommands } from './endpoint-commands';
 import { liveStatus } from './live-status';
+import { controlRollout, currentRollout, formatRollout } from './rollout';
 import { onStopSignal, runProject } from './run-project';
 import { sleep } from './progress';
 
@@ -156,6 +157,42 @@ export function buildCli(): Command {
             ? 'approved: traffic switches to the new model'
             : 'rejected: traffic stays on the champion';
           out(`Cycle ${cycle} ${outcome}.`);
+        }),
+      );
+  }
+
+  const rollout = program
+    .command('rollout')
+    .description("the running cycle's progressive rollout: status, pause, resume, promote, abort");
+  withCommon(rollout.command('status', { isDefault: true }))
+    .description('show the step, the traffic split, live metrics per deployment and the time to the next step')
+    .option('--json', 'print JSON')
+    .action(async (flags: Flags) =>
+      withClient(flags, async (client, config) => {
+        const { cycle, rollout: status } = await currentRollout(client, config.project);
+        out(flags.json ? JSON.stringify({ cycle, ...status }, null, 2) : formatRollout(cycle, status));
+      }),
+    );
+  const controls = {
+    pause: 'hold the current step (checks go on; a breach still rolls back)',
+    resume: "let a paused step's bake count down again",
+    promote: 'skip the remaining steps: 100% to the new deployment, then the watch window',
+    abort: 'roll back now: all traffic to the champion, the new deployment removed',
+  } as const;
+  for (const [action, description] of Object.entries(controls) as [keyof typeof controls, string][]) {
+    withCommon(rollout.command(action))
+      .description(description)
+      .option('--by <who>', 'who decides (recorded)')
+      .option('-m, --reason <text>', 'why (recorded)')
+      .action(async (flags: Flags) =>
+        withClient(flags, async (client, config) => {
+          const control = {
+            ...(flags.by ? { by: flags.by as string } : {}),
+            ...(flags.reason ? { reason: flags.reason as string } : {}),
+          };
+          const { cycle, rollout: status } = await controlRollout(client, config.project, action, control);
+          out(`Rollout of cycle ${cycle}: ${action} accepted.`);
+          out(formatRollout(cycle, status));
         }),
       );
   }

@@ -53,6 +53,14 @@ export function formatStatus(s: LiveStatus): string {
     `best      ${metric(s.bestMetric)}`,
   ];
   if (s.approvalReason) lines.push(`approval  asked because ${s.approvalReason}`);
+  const r = s.rollout;
+  if (r) {
+    const split = Object.entries(r.traffic)
+      .map(([d, p]) => `${d} ${p}%`)
+      .join(', ');
+    const mirror = Object.entries(r.mirrorTraffic).map(([d, p]) => `, mirror ${d} ${p}%`);
+    lines.push(`rollout   ${r.state}${r.stage ? ` at ${r.stage}` : ''}: ${split}${mirror.join('')} (amlops rollout)`);
+  }
   if (s.lastError) lines.push(`error     ${s.lastError}`);
   lines.push(s.state === 'idle' ? 'last cycle:' : 'this cycle:', formatSteps(s.steps));
   return lines.join('\n');
@@ -89,6 +97,7 @@ export function formatCycle(r: CycleRecord): string {
     );
   }
   if (r.compatibility && !r.compatibility.compatible) lines.push(`  inputs      ${r.compatibility.reason}`);
+  if (r.rollout) lines.push(`  rollout     ${r.rollout.outcome}: ${r.rollout.reason}`);
   if (r.pipeline?.triggerUrl) lines.push(`  retrain at  ${r.pipeline.triggerUrl}`);
   return lines.join('\n');
 }
@@ -127,5 +136,16 @@ export function formatHistory(records: CycleRecord[]): string {
       r.reason,
     ]);
   }
-  return table(rows);
+  // A rollback's evidence: the check that breached, per deployment.
+  const evidence = records.flatMap((r) => {
+    const e = r.rollout?.evidence;
+    if (!e) return [];
+    const each = e.deployments.map(
+      (d) =>
+        `  ${d.deployment} (${d.role}): ${d.requests} requests (${d.synthetic} synthetic), ` +
+        `4xx ${d.status4xx}, 5xx ${d.status5xx}, p95 ${d.p95Ms === undefined ? '-' : `${Math.round(d.p95Ms)} ms`}`,
+    );
+    return [`cycle ${r.cycle} rolled back at ${e.stage} on ${e.at}:`, ...each];
+  });
+  return [table(rows), ...evidence].join('\n');
 }

@@ -8,6 +8,7 @@ import {
   statusQuery,
   type CycleStatus,
   type ProjectStatus,
+  type RolloutStatus,
   type Step,
   type StepTiming,
 } from '../contract';
@@ -28,6 +29,8 @@ export interface LiveStatus extends Omit<ProjectStatus, 'state' | 'lastCycleStep
   activity?: string;
   /** Why the cycle waiting at the approval gate asks a person (e.g. input compatibility findings). */
   approvalReason?: string;
+  /** The running cycle's rollout, once it began. */
+  rollout?: RolloutStatus;
 }
 
 /** What the server knows of a cycle's running activity. */
@@ -87,6 +90,7 @@ export async function liveStatus(client: Client, project: string): Promise<LiveS
       : undefined,
     activity: activity ? describeActivity(activity) : undefined,
     approvalReason: status?.approvalReason,
+    rollout: status?.rollout,
   });
 }
 
@@ -109,6 +113,7 @@ function view(own: ProjectStatus, live: Partial<LiveStatus> & Pick<LiveStatus, '
     continuedAsNew: own.continuedAsNew,
     activity: live.activity,
     ...(live.approvalReason ? { approvalReason: live.approvalReason } : {}),
+    ...(live.rollout ? { rollout: live.rollout } : {}),
   };
 }
 

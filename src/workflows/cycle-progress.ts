@@ -11,6 +11,7 @@ import {
   type Step,
   type StepTiming,
 } from '../contract';
+import type { RolloutState } from './rollout-state';
 
 /** The message of the innermost cause: what the activity said, not Temporal's wrapping. */
 export function rootMessage(err: unknown): string {
@@ -29,6 +30,8 @@ export class CycleProgress {
   constructor(
     private readonly project: string,
     private readonly cycle: number,
+    /** The cycle's rollout, shown in its status once it begins. */
+    private readonly rollout?: RolloutState,
   ) {}
 
   /** Runs one step: timed, and shown in the Web UI's workflow list (search attribute) while it runs. */
@@ -87,6 +90,7 @@ export class CycleProgress {
       awaitingApproval: this.awaitingApproval(),
       ...(this.approvalReason && this.awaitingApproval() ? { approvalReason: this.approvalReason } : {}),
       steps: this.steps,
+      ...(this.rollout?.status() ? { rollout: this.rollout.status() } : {}),
     };
   }
 

@@ -4,6 +4,7 @@ import { ApplicationFailure, proxyActivities, setHandler, type RetryPolicy } fro
 import {
   approvalUpdate,
   batchEndpointName,
+  DEFAULT_SETTINGS,
   cycleStatusQuery,
   deploymentName,
   endpointName,
@@ -19,6 +20,8 @@ import {
 } from '../contract';
 import { decideOnSlice, decideWithoutSlice, type ChampionDecision } from './champion';
 import { CycleProgress, rootMessage } from './cycle-progress';
+import { rollOut } from './rollout';
+import { handleRolloutControls, RolloutState } from './rollout-state';
 
 const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 8 };
 
@@ -49,7 +52,8 @@ function automlWaiter(settings: CycleSettings) {
 export async function retrainingCycle(input: CycleInput): Promise<CycleRecord> {
   const { project, cycle, settings, champion } = input;
   const startedAt = new Date().toISOString();
-  const progress = new CycleProgress(project, cycle);
+  const rollout = new RolloutState(project, cycle);
+  const progress = new CycleProgress(project, cycle, rollout);
   const step = <T>(name: Step, run: () => Promise<T>) => progress.step(name, run);
   const record: Partial<CycleRecord> = {};
 
@@ -57,6 +61,7 @@ export async function retrainingCycle(input: CycleInput): Promise<CycleRecord> {
   setHandler(approvalUpdate, (decision) => progress.decide(decision), {
     validator: (decision) => progress.validateDecision(decision),
   });
+  handleRolloutControls(rollout);
 
   const finish = (outcome: CycleOutcome, reason: string): CycleRecord => ({
     cycle,
@@ -211,9 +216,24 @@ export async function retrainingCycle(input: CycleInput): Promise<CycleRecord> {
       }
     }
 
-    await step('switchTraffic', () =>
-      quick.switchTraffic({ endpointName: deployment.endpointName, deploymentName: deployment.deploymentName }),
-    );
+    if (champion) {
+      // Beside a serving champion, the new deployment earns its traffic step by step on live metrics.
+      record.rollout = await rollOut({
+        progress,
+        state: rollout,
+        champion: champion.deployment,
+        challenger: deployment,
+        // Projects started before rollouts existed carry settings without them.
+        settings: settings.rollout ?? DEFAULT_SETTINGS.rollout,
+        rollback: () => rollback(deployment),
+      });
+      if (record.rollout.outcome === 'rolled-back') return finish('rolled-back', record.rollout.reason);
+    } else {
+      // Nothing serves yet: the first deployment takes all traffic at once.
+      await step('switchTraffic', () =>
+        quick.switchTraffic({ endpointName: deployment.endpointName, deploymentName: deployment.deploymentName }),
+      );
+    }
 
     record.pipeline = await step('publishPipeline', () =>
       provisioning.publishPipeline({
@@ -229,8 +249,9 @@ export async function retrainingCycle(input: CycleInput): Promise<CycleRecord> {
     return finish('deployed', decision.reason);
   } catch (err) {
     const reason = `${progress.lastStep() ?? 'cycle'} failed: ${rootMessage(err)}`;
-    // A deployment that never got traffic is removed, so a failed cycle leaves nothing half-made behind.
-    if (deployed && !progress.succeeded('switchTraffic')) {
+    // A deployment that never got traffic, or whose rollout did not complete, is removed and the champion keeps (or
+    // gets back) all traffic, so a failed cycle leaves nothing half-made behind.
+    if (deployed && !progress.succeeded('switchTraffic') && record.rollout?.outcome !== 'completed') {
       await rollback(deployed).catch(() => undefined);
     }
     const failed = finish('failed', reason);

@@ -154,8 +154,11 @@ export class ProjectState {
     const { history } = this.state;
     history.push(record);
     if (history.length > HISTORY_KEPT) history.splice(0, history.length - HISTORY_KEPT);
-    // Whatever happened after it, a cycle whose traffic switch succeeded has put its model in front of users.
-    const switched = record.steps.some((s) => s.step === 'switchTraffic' && s.endedAt && !s.error);
+    // Whatever happened after it, a cycle whose traffic switch or rollout succeeded has put its model in front of
+    // users.
+    const switched =
+      record.steps.some((s) => s.step === 'switchTraffic' && s.endedAt && !s.error) ||
+      record.rollout?.outcome === 'completed';
     if (switched && record.model && record.deployment) {
       this.state.champion = { cycle: record.cycle, model: record.model, deployment: record.deployment };
       upsertSearchAttributes([{ key: CHAMPION_METRIC, value: record.model.metricValue }]);

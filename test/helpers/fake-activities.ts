@@ -1,7 +1,7 @@
 // Instant, scriptable stand-ins for the cycle's activities, for tests of the workflow's decisions only.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { asStep } from '../../src/activities/deps';
-import type { Activities } from '../../src/contract';
+import type { Activities, LiveCheck } from '../../src/contract';
 
 export type ActivityName = keyof Activities;
 export type { Activities };
@@ -27,6 +27,30 @@ export interface FakeScript {
   fail?: Partial<Record<ActivityName, (attempt: number, input: Record<string, unknown>) => void>>;
   /** Awaited before the activity answers, to hold a cycle at a step. */
   hold?: Partial<Record<ActivityName, () => Promise<void>>>;
+  /** What a rollout's live check measures; default: both deployments healthy with plenty of live traffic. */
+  check?: (input: Record<string, unknown>) => Partial<LiveCheck>;
+}
+
+/** A passing live check: both deployments served 100 live requests without errors and agree on the probe. */
+export function healthyCheck(input: Record<string, unknown>): LiveCheck {
+  const deployment = (role: 'champion' | 'challenger') => ({
+    deployment: input[role] as string,
+    role,
+    requests: 100,
+    synthetic: 0,
+    status4xx: 0,
+    status5xx: 0,
+    p95Ms: 20,
+  });
+  return {
+    at: new Date().toISOString(),
+    stage: input.stage as LiveCheck['stage'],
+    windowSeconds: input.windowSeconds as number,
+    deployments: [deployment('champion'), deployment('challenger')],
+    probe: { rows: 2, source: 'probe', champion: { no: 2 }, challenger: { no: 2 }, jsDistance: 0 },
+    verdict: 'pass',
+    breaches: [],
+  };
 }
 
 export function fakeActivities(script: FakeScript = {}): { activities: Activities; calls: Call[] } {
@@ -129,6 +153,12 @@ export function fakeActivities(script: FakeScript = {}): { activities: Activitie
       endpointName: i.endpointName,
       traffic: i.previousDeployment ? { [i.previousDeployment as string]: 100 } : {},
     })),
+    setTraffic: wrap('setTraffic', (i) => ({
+      endpointName: i.endpointName,
+      traffic: i.traffic,
+      mirrorTraffic: i.mirrorTraffic,
+    })),
+    checkRollout: wrap('checkRollout', (i) => ({ ...healthyCheck(i), ...script.check?.(i) })),
     publishPipeline: wrap('publishPipeline', (i) => ({
       batchEndpoint: i.batchEndpointName,
       triggerUrl: 'http://127.0.0.1:8787/hooks/generic',

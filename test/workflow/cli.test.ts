@@ -17,6 +17,9 @@ let bundle: WorkflowBundleWithSourceMap;
 let worker: Worker;
 let workerRun: Promise<void>;
 const held = gate();
+// The rollout test holds its cycle's live checks, so the rollout is seen and steered mid-step.
+const checksHeld = gate();
+let holdChecks = false;
 
 interface Run {
   code: number;
@@ -43,7 +46,10 @@ beforeAll(async () => {
   let approvals = 0;
   // Cycle 2 is held at smokeTest so approval and status can be seen mid-cycle.
   const { activities } = fakeActivities({
-    hold: { smokeTest: () => (++approvals === 2 ? held.wait() : Promise.resolve()) },
+    hold: {
+      smokeTest: () => (++approvals === 2 ? held.wait() : Promise.resolve()),
+      checkRollout: () => (holdChecks ? checksHeld.wait() : Promise.resolve()),
+    },
   });
   worker = await Worker.create({
     connection: env.nativeConnection,
@@ -70,6 +76,10 @@ async function startProject(project: string, requireApproval = false) {
     AMLOPS_TASK_QUEUE: TASK_QUEUE,
     AMLOPS_PROJECT: project,
     AMLOPS_REQUIRE_APPROVAL: String(requireApproval),
+    // Cycle 2 rolls out beside cycle 1: short bakes.
+    AMLOPS_ROLLOUT_BAKE: '200ms',
+    AMLOPS_ROLLOUT_WATCH: '200ms',
+    AMLOPS_ROLLOUT_CHECK_EVERY: '100ms',
   });
   await startProjectWorkflow(env.client, config);
   const handle = env.client.workflow.getHandle(projectWorkflowId(project));
@@ -145,6 +155,43 @@ test('approve goes to the waiting cycle, a wrong cycle is refused; cancel stops 
   const cancel = await amlops(['cancel'], projectEnv('approvetest'));
   expect(cancel.code).toBe(0);
   await expect(handle.result()).rejects.toThrow();
+});
+
+test('rollout: status, pause, resume, abort, and the rollback in history', async () => {
+  const handle = await startProject('rollouttest');
+  const none = await amlops(['rollout'], projectEnv('rollouttest'));
+  expect(none.code).toBe(1);
+  expect(none.stderr).toContain('No rollout is running in project rollouttest: no cycle is running.');
+
+  holdChecks = true;
+  await amlops(['retrain', '--request-id', 'ro-1'], projectEnv('rollouttest'));
+  for (let i = 0; i < 200 && (await liveStatus(env.client, 'rollouttest')).step !== 'rollout:shadow'; i++)
+    await new Promise((r) => setTimeout(r, 50));
+  const status = await amlops(['rollout', 'status'], projectEnv('rollouttest'));
+  expect(status.code).toBe(0);
+  expect(status.stdout).toContain('cycle     2: cycle-2 rolling out beside cycle-1');
+  expect(status.stdout).toMatch(/state\s+running at shadow/);
+  expect(status.stdout).toContain('traffic   cycle-1 100%, cycle-2 0%; mirror cycle-2 20%');
+  expect(status.stdout).toMatch(/next step in \d+ s/);
+
+  const paused = await amlops(['rollout', 'pause', '--by', 'ana'], projectEnv('rollouttest'));
+  expect(paused.stdout).toContain('Rollout of cycle 2: pause accepted.');
+  expect(paused.stdout).toMatch(/state\s+paused at shadow/);
+  const shown = await amlops(['status'], projectEnv('rollouttest'));
+  expect(shown.stdout).toContain('rollout   paused at shadow: cycle-1 100%, cycle-2 0%, mirror cycle-2 20%');
+  expect((await amlops(['rollout', 'resume'], projectEnv('rollouttest'))).code).toBe(0);
+  const again = await amlops(['rollout', 'resume'], projectEnv('rollouttest'));
+  expect(again.code).toBe(1);
+  expect(again.stderr).toContain('The rollout of cycle 2 is not paused');
+
+  const abort = await amlops(['rollout', 'abort', '-m', 'odd answers'], projectEnv('rollouttest'));
+  expect(abort.stdout).toContain('abort accepted');
+  holdChecks = false;
+  checksHeld.open();
+  for (let i = 0; i < 200 && (await handle.query(statusQuery)).cyclesCompleted < 2; i++)
+    await new Promise((r) => setTimeout(r, 50));
+  const history = await amlops(['history'], projectEnv('rollouttest'));
+  expect(history.stdout).toMatch(/\n2\s+rolled-back\s+rollouttest-model:2 .*rollout aborted at shadow: odd answers/);
 });
 
 test('clear errors and exit codes for a missing project, a bad value and an unreachable server', async () => {

@@ -30,7 +30,13 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-const settings = (extra: Partial<CycleSettings> = {}): CycleSettings => ({ ...DEFAULT_SETTINGS, ...extra });
+// Rollouts (cycles after the first) bake for a fraction of a second here; test/workflow/rollout.test.ts covers them.
+const fastRollout = { ...DEFAULT_SETTINGS.rollout, bake: '200ms', watch: '200ms', checkEvery: '100ms' };
+const settings = (extra: Partial<CycleSettings> = {}): CycleSettings => ({
+  ...DEFAULT_SETTINGS,
+  rollout: fastRollout,
+  ...extra,
+});
 
 interface Project {
   handle: WorkflowHandleWithFirstExecutionRunId<typeof operationalize>;
