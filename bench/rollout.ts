@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DEFAULT_SETTINGS, type CycleRecord, type CycleSettings } from '../src/contract';
+import { LOCAL_ROLLOUT, type CycleRecord, type CycleSettings } from '../src/contract';
 import { fastSettings, sleep } from '../test/e2e/helpers';
 import {
   clientBodies,
@@ -54,14 +54,8 @@ interface Result {
   figures?: Record<string, unknown>;
 }
 
-/** What the main branch offers, read from the contract's settings (the progressive rollout adds `rollout`). */
-const features = {
-  rollout: 'rollout' in DEFAULT_SETTINGS,
-};
-
-function settings(): CycleSettings {
-  return fastSettings();
-}
+/** A small AutoML budget (a cycle well under a minute) and the local rollout defaults, as `npm start` has them. */
+const settings = (): CycleSettings => fastSettings({ rollout: LOCAL_ROLLOUT });
 
 interface Files {
   weak: string;
@@ -168,46 +162,47 @@ async function main(): Promise<void> {
         results.push({
           ...base('zero-downtime', 'deployed; 0 failed requests, 0 over 1 s', r),
           passed: r.record.outcome === 'deployed' && r.load.failed === 0 && r.load.slow === 0,
-          figures: { endpointPuts: r.endpointPuts },
+          figures: { stages: r.record.rollout?.stages.map((s) => s.stage), endpointPuts: r.endpointPuts },
         });
       }
     }
 
     // Project 2: a crash of the worker during a canary bake.
     if (run('crash')) {
-      if (!features.rollout) {
-        results.push({
-          scenario: 'crash',
-          required: 'the rollout goes on from where it was, no extra traffic change',
-          notMeasured: 'no bake on main: the progressive rollout (#11 part 3) has not landed',
-        });
-      } else {
-        await rig.startProject('ro-crash', files.weak, settings());
-        let killedAt: number | undefined;
-        let restarting: Promise<void> | undefined;
-        const r = await runCycle(rig, 'ro-crash', files.clean, bodies, {
-          onCanary: () => {
-            restarting = sleep(1000).then(() => rig.restartWorker({ killed: () => (killedAt = Date.now()) }));
-          },
-        });
-        await restarting;
-        const after = r.traffic.filter((c) => killedAt !== undefined && c.at > killedAt);
-        results.push({
-          ...base('crash', 'deployed; the rollout goes on from where it was, no extra traffic change', r),
-          passed:
-            killedAt !== undefined &&
-            r.record.outcome === 'deployed' &&
-            noRepeatedSplit(r.traffic) &&
-            r.endpointPuts === r.traffic.length - 1 &&
-            r.load.failed === 0,
-          figures: {
-            workerKilled: killedAt !== undefined,
-            splitsAfterKill: splitsText(after),
-            endpointPuts: r.endpointPuts,
-            splitsSeen: r.traffic.length,
-          },
-        });
-      }
+      await rig.startProject('ro-crash', files.weak, settings());
+      let killedAt: number | undefined;
+      let restarting: Promise<void> | undefined;
+      const r = await runCycle(rig, 'ro-crash', files.clean, bodies, {
+        onCanary: () => {
+          restarting = sleep(1000).then(() => rig.restartWorker({ killed: () => (killedAt = Date.now()) }));
+        },
+      });
+      await restarting;
+      const after = r.traffic.filter((c) => killedAt !== undefined && c.at > killedAt);
+      const stages = r.record.rollout?.stages ?? [];
+      const killedIn = stages.find(
+        (s) => killedAt !== undefined && Date.parse(s.startedAt) < killedAt && killedAt < Date.parse(s.endedAt ?? ''),
+      );
+      results.push({
+        ...base('crash', 'deployed; the rollout goes on from where it was, no extra traffic change', r),
+        passed:
+          killedIn !== undefined &&
+          r.record.outcome === 'deployed' &&
+          noRepeatedSplit(r.traffic) &&
+          r.traffic.length === stages.length + 1 &&
+          r.endpointPuts === r.traffic.length - 1 &&
+          r.load.failed === 0,
+        figures: {
+          killedDuring: killedIn?.stage,
+          // How long the killed step lasted: its bake plus the time the new worker took to start.
+          killedStepS: killedIn?.endedAt
+            ? (Date.parse(killedIn.endedAt) - Date.parse(killedIn.startedAt)) / 1000
+            : undefined,
+          splitsAfterKill: splitsText(after),
+          stages: stages.map((s) => s.stage),
+          endpointPuts: r.endpointPuts,
+        },
+      });
     }
 
     // Project 3: harder new data (deploys on the fair gate), then easier data whose model is worse (keeps it).
@@ -254,7 +249,6 @@ async function main(): Promise<void> {
     at: new Date().toISOString(),
     wallS: Math.round((Date.now() - started) / 1000),
     loadRate: LOAD_RATE,
-    features,
     load: { before: loadBefore, after: loadAfter },
     results,
   };
