@@ -19,13 +19,14 @@ export function demoPools(seed = 11): DemoPools {
   return { columns: header.split(','), training: training.map(cells), clients: clients.map(cells) };
 }
 
-/** A stratified sample of `n` rows of the pool (fixed seed), as cells. */
-export function sample(pools: DemoPools, n: number, seed: number): string[][] {
-  const [picked] = stratifiedSplit(
-    pools.training.map((r) => r.join(',')),
-    n / pools.training.length,
-    seed,
-  );
+/**
+ * A stratified sample of `n` rows of the pool (fixed seed), as cells; rows of `apart` are never picked, so a model
+ * trained on those is judged on rows it has not seen.
+ */
+export function sample(pools: DemoPools, n: number, seed: number, apart: string[][] = []): string[][] {
+  const taken = new Set(apart.map((r) => r.join(',')));
+  const free = pools.training.map((r) => r.join(',')).filter((r) => !taken.has(r));
+  const [picked] = stratifiedSplit(free, n / free.length, seed);
   return picked.map((r) => r.split(','));
 }
 

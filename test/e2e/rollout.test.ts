@@ -74,11 +74,13 @@ test('breaking retrain: a model that needs a column clients do not send is block
 // One cycle serves three cases: harder data that deploys on the fair gate, under load (zero downtime), with the
 // worker SIGKILLed during the first canary bake (crash).
 let harder: CycleRun | undefined;
+let harderRows: string[][] = [];
 let killedAt: number | undefined;
 
 test('fair gate: harder data whose model scores below the champion on paper, but better on the test slice, deploys', async () => {
   // 10% of labels flipped: the new model's own validation metric falls below the champion's stored one.
-  const noisy = withLabelNoise(sample(pools, 12000, 4), 0.1, 9);
+  harderRows = sample(pools, 12000, 4);
+  const noisy = withLabelNoise(harderRows, 0.1, 9);
   const file = writeCsv(join(rig.dir, 'harder.csv'), pools.columns, noisy);
   let restarting: Promise<void> | undefined;
   harder = await runCycle(rig, project, file, bodies, {
@@ -125,7 +127,8 @@ test('crash: a worker SIGKILLed during a bake leaves the rollout to go on from w
 
 test('fair gate, reverse: easier data whose model scores above the champion on paper, but worse on the slice, keeps it', async () => {
   // A small training share and one AutoML trial make the weaker model; a large slice makes the comparison sharp.
-  const file = writeCsv(join(rig.dir, 'reverse.csv'), pools.columns, sample(pools, 4000, 3));
+  // None of its rows were seen by the champion (trained on the harder data).
+  const file = writeCsv(join(rig.dir, 'reverse.csv'), pools.columns, sample(pools, 4000, 3, harderRows));
   const run = await runCycle(rig, project, file, bodies, { overrides: { automl: { maxTrials: 1 }, testShare: 0.8 } });
   const r = run.record;
   expect(r.model?.metricValue).toBeGreaterThan(r.championBefore?.metricValue ?? Infinity);
