@@ -178,7 +178,12 @@ export interface RollbackFigures {
   canarySharePercent?: number;
   /** Failed (or, for a slow fault, slow) client requests. */
   clientErrors: number;
-  /** The canary share times the requests sent during detection: the most a breach may cost clients. */
+  /** The canary share times the requests sent during detection: what a breach costs clients at most, on average. */
+  canaryRequests?: number;
+  /**
+   * The bound the errors are held to: canaryRequests plus three standard deviations of the split's randomness (each
+   * request goes to the canary with the share's probability), so a fault on every canary request still passes.
+   */
   errorBound?: number;
 }
 
@@ -189,12 +194,14 @@ export function rollbackFigures(run: CycleRun, slow: boolean): RollbackFigures {
   const share = run.faultArmedAtShare ?? 100;
   if (!back) return { rolledBack: false, canarySharePercent: share, clientErrors };
   const seconds = (back.at - run.faultArmedAt) / 1000;
+  const expected = (share / 100) * LOAD_RATE * seconds;
   return {
     rolledBack: true,
     breachToRollbackS: Math.round(seconds * 10) / 10,
     canarySharePercent: share,
     clientErrors,
-    errorBound: Math.ceil((share / 100) * LOAD_RATE * seconds),
+    canaryRequests: Math.round(expected * 10) / 10,
+    errorBound: Math.ceil(expected + 3 * Math.sqrt(expected * (1 - share / 100))),
   };
 }
 
