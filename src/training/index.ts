@@ -2,3 +2,4 @@
 // (the I/O and threads src/automl must not have).
 export { runExperiment, RunExperimentOptions, ExperimentCanceledError } from './runExperiment';
 export { readDataset } from './readDataset';
+export { lowerThreadPriority, TRAINING_NICE } from './priority';

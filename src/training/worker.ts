@@ -2,6 +2,9 @@
 import { parentPort } from 'node:worker_threads';
 import { type PreparedExperiment, refitOnAllRows, runTrial } from '../automl';
 import type { FromWorker, ToWorker } from './protocol';
+import { lowerThreadPriority } from './priority';
+
+lowerThreadPriority();
 
 let prep: PreparedExperiment | undefined;
 

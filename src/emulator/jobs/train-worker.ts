@@ -8,7 +8,7 @@ import {
   type DatasetErrorData,
   type TrialResult,
 } from '../../automl';
-import { runExperiment } from '../../training';
+import { lowerThreadPriority, runExperiment } from '../../training';
 import type { TrainingInput } from './engine';
 import { trainingTable } from './training-data';
 
@@ -17,6 +17,9 @@ export type WorkerMessage =
   | { type: 'result'; result: AutoMLResult }
   | { type: 'datasetError'; error: DatasetErrorData }
   | { type: 'error'; message: string };
+
+// Parsing and the experiment's bookkeeping run below the scoring front end's priority, as the trials do.
+lowerThreadPriority();
 
 // Cancellation needs no message: the engine terminates this thread, and the trial threads with it.
 async function main(): Promise<void> {

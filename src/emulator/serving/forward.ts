@@ -40,8 +40,9 @@ export async function forwardToDeployment(
   }
   const path = `/inference/${endpoint}/${request.target}`;
   const fault = ctx.faults.decide({ method: request.method, path, operation: request.operation, endpoint, deployment });
-  if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+  const slow = () => (fault.delayMs ? new Promise((r) => setTimeout(r, fault.delayMs)) : Promise.resolve());
   if (fault.fail) {
+    await slow();
     // As if the scoring server itself failed: the status is the model's.
     const { status } = fault.fail;
     return answer(status, `Injected fault: deployment '${deployment}' answered ${status}.`, status);
@@ -57,10 +58,15 @@ export async function forwardToDeployment(
   } catch (err) {
     return answer(502, `Deployment '${deployment}' did not answer: ${(err as Error).message}`);
   }
+  // A slow deployment is slow inside: the instance has the request before the delay, so one removed meanwhile
+  // (a rollback) still answers it, as a scoring server drains its requests on SIGTERM. Delaying before the forward
+  // made a rolled-back slow deployment answer 502 to the requests it held (bench:rollout, bad deployment, slow).
+  const body = Buffer.from(await res.arrayBuffer());
+  await slow();
   const headers: Record<string, string> = {};
   for (const h of FORWARD_RESPONSE) {
     const v = res.headers.get(h);
     if (v !== null) headers[h] = v;
   }
-  return { status: res.status, headers, body: Buffer.from(await res.arrayBuffer()), modelStatus: res.status };
+  return { status: res.status, headers, body, modelStatus: res.status };
 }
