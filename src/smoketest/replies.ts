@@ -25,8 +25,8 @@ export function predictionsOf(json: unknown): Prediction[] | undefined {
 /** Rows in a request body of any of the three shapes, or undefined. */
 export function rowsOf(body: unknown): Array<Record<string, unknown>> | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- probing optional nested keys of an unknown body
-  const b = body as Record<string, any>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see the any: reason
+  const b = body as Record<string, any>; // any: probing optional nested keys of an unknown body
   if (Array.isArray(b.Inputs?.data)) return b.Inputs.data;
   if (Array.isArray(b.data)) return b.data;
   const split = b.input_data;
@@ -38,8 +38,8 @@ export function rowsOf(body: unknown): Array<Record<string, unknown>> | undefine
   return undefined;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- walking an OpenAPI document by well-known paths
-type Doc = Record<string, any>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see the any: reason
+type Doc = Record<string, any>; // any: walking an OpenAPI document by well-known paths
 
 /** The example request body the document gives for POST /score (v2 body parameter or v3 requestBody), if any. */
 export function exampleRequestOf(doc: Doc): unknown {
