@@ -5,7 +5,7 @@ import { startScoringServer, type ScoringServer } from '../../../src/serving';
 import { PRIMARY, toyModel } from './toy-model';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- walking a parsed JSON document by known paths
-type Doc = Record<string, any>;
+type Doc = Record<string, any>; // any: walking a parsed JSON document by known paths
 
 describe('swagger.json', () => {
   let server: ScoringServer;

@@ -36,7 +36,7 @@ export interface Reply {
   headers: Record<string, string>;
   body: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read whatever shape the route answers
-  json(): any;
+  json(): any; // any: tests read whatever shape the route answers
 }
 
 export interface Harness {
