@@ -28,16 +28,16 @@ module.exports = {
     layer(
       'contract-imports-nothing',
       'src/contract crosses process and workflow boundaries: zod and @temporalio/workflow only ' +
-        '(type-only imports of src/automl/types are fine).',
+        '(type-only imports of src/automl/types and src/monitoring are fine).',
       '^src/contract/',
       '^src/contract/',
       { dependencyTypesNot: ['type-only'] },
     ),
     layer(
       'contract-types-from-automl-only',
-      'src/contract may import only types, and only from src/automl/types.',
+      'src/contract may import only types, and only from src/automl/types or src/monitoring (the pure layer below it).',
       '^src/contract/',
-      '^src/contract/|^src/automl/types\\.ts$',
+      '^src/contract/|^src/automl/types\\.ts$|^src/monitoring/',
     ),
     layer(
       'workflows-import-contract-only',

@@ -2,7 +2,11 @@
 // Everything here lands in workflow history and the Web UI, so it holds names, versions and URIs only. Our own code
 // makes these (what arrives from outside is validated by schemas.ts), so they are plain types without a schema.
 import type { PrimaryMetric } from '../automl/types';
+import type { CompatibilityFinding } from '../monitoring/input-compatibility';
 import type { CycleSettings, RetrainRequest, TriggerSource } from './schemas';
+
+/** One way a challenger would refuse or change what live clients get (made by src/monitoring's check). */
+export type { CompatibilityFinding };
 
 export const STEPS = [
   'uploadDataset',
@@ -140,16 +144,6 @@ export interface CycleRecord {
   steps: StepTiming[];
   error?: string;
 }
-
-/**
- * One way a challenger would refuse or change what live clients get; counts are of the recent live scoring requests
- * read from the champion's request records (src/monitoring's checkInputCompatibility makes them).
- */
-export type CompatibilityFinding =
-  | { kind: 'missing-column'; column: string; liveRequestsLacking: number; of: number }
-  | { kind: 'dropped-column'; column: string; liveRequestsSending: number; of: number }
-  | { kind: 'type-change'; column: string; from: string; to: string; liveRequestsSending: number; of: number }
-  | { kind: 'lost-class'; className: string };
 
 /** The input compatibility gate's evidence: small, so it can live in the cycle record (no rows, no keys). */
 export interface CompatibilityCheck {
