@@ -7,8 +7,28 @@ import { deployedModel } from './deployed-model';
 
 export type TestSliceName = Pick<TestSliceRef, 'name' | 'version'>;
 
+/**
+ * Slices already read, by name:version. A version is the hash of its content, so it never changes: the rollout's
+ * live check, which runs every few seconds on the same slice, downloads and parses it once per worker.
+ */
+const readSlices = new Map<string, Promise<Table>>();
+const SLICES_KEPT = 4;
+
 /** The test slice's CSV, read from the data asset's file on the default datastore (where uploadDataset put it). */
-export async function readTestSlice(client: AzureMLClient, slice: TestSliceName): Promise<Table> {
+export function readTestSlice(client: AzureMLClient, slice: TestSliceName): Promise<Table> {
+  const key = `${slice.name}:${slice.version}`;
+  let table = readSlices.get(key);
+  if (!table) {
+    table = downloadTestSlice(client, slice);
+    // A failed read is not kept: the next call tries again.
+    table.catch(() => readSlices.delete(key));
+    readSlices.set(key, table);
+    if (readSlices.size > SLICES_KEPT) readSlices.delete(readSlices.keys().next().value as string);
+  }
+  return table;
+}
+
+async function downloadTestSlice(client: AzureMLClient, slice: TestSliceName): Promise<Table> {
   const { name, version } = slice;
   const asset = await call(`read data ${name}:${version}`, () =>
     client.arm.dataVersions.get(client.rg, client.ws, name, version),
