@@ -76,13 +76,16 @@ export const rolloutThresholds = z.strictObject({
   minRequests: positiveInt.max(100_000),
 });
 
+// The canary steps' one message for every way a step can be wrong (a bad number from the environment included).
+const percentStep = { message: 'must be comma-separated whole percentages between 1 and 99, e.g. "10,50"' };
+
 /** The progressive rollout of a new deployment when a champion serves: shadow, canary steps, full + watch. */
 export const rolloutSettings = z.strictObject({
   /** Percent of live traffic mirrored to the new deployment in the shadow step (Azure allows 1-50); 0 skips shadow. */
   shadowShare: z.number().int().min(0).max(50),
   /** Percent of live traffic at each canary step, increasing, each below 100; [] goes from shadow to full. */
   canarySteps: z
-    .array(z.number().int().min(1).max(99))
+    .array(z.number(percentStep).int(percentStep).min(1, percentStep).max(99, percentStep))
     .max(10)
     .refine((a) => a.every((v, i) => i === 0 || v > (a[i - 1] as number)), { message: 'must increase' }),
   /** How long each shadow and canary step bakes before the next one. */
