@@ -2,7 +2,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ensureTemporalCli } from '../../src/devserver/temporal-cli';
-import { ALL_SEARCH_ATTRIBUTES } from '../../src/contract';
+import { ALL_SEARCH_ATTRIBUTES, DEFAULT_SETTINGS, type CycleSettings } from '../../src/contract';
 
 let runtimeInstalled = false;
 
@@ -34,3 +34,12 @@ export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
     logger: new DefaultLogger('WARN'),
   });
 }
+
+/**
+ * The default settings with rollouts (cycles after the first) that bake for a fraction of a second, for tests whose
+ * subject is not the rollout; test/workflow/rollout.test.ts covers it.
+ */
+export const FAST_ROLLOUT_SETTINGS: CycleSettings = {
+  ...DEFAULT_SETTINGS,
+  rollout: { ...DEFAULT_SETTINGS.rollout, bake: '200ms', watch: '200ms', checkEvery: '100ms' },
+};

@@ -13,11 +13,10 @@ import {
   triggersQuery,
   cycleWorkflowId,
   projectWorkflowId,
-  DEFAULT_SETTINGS,
   type CycleSettings,
 } from '../../src/contract';
 import { liveStatus, type LiveStatus } from '../../src/starters/live-status';
-import { bundleWorkflows, startTestServer } from '../helpers/temporal';
+import { bundleWorkflows, FAST_ROLLOUT_SETTINGS, startTestServer } from '../helpers/temporal';
 import { fakeActivities, fatal, gate, retryable, type FakeScript } from '../helpers/fake-activities';
 
 let env: TestWorkflowEnvironment;
@@ -30,11 +29,8 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-// Rollouts (cycles after the first) bake for a fraction of a second here; test/workflow/rollout.test.ts covers them.
-const fastRollout = { ...DEFAULT_SETTINGS.rollout, bake: '200ms', watch: '200ms', checkEvery: '100ms' };
 const settings = (extra: Partial<CycleSettings> = {}): CycleSettings => ({
-  ...DEFAULT_SETTINGS,
-  rollout: fastRollout,
+  ...FAST_ROLLOUT_SETTINGS,
   ...extra,
 });
 

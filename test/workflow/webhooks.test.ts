@@ -10,24 +10,17 @@ import {
   statusQuery,
   triggersQuery,
   projectWorkflowId,
-  DEFAULT_SETTINGS,
   type ProjectInput,
   type ProjectStatus,
 } from '../../src/contract';
 import { liveStatus, type LiveStatus } from '../../src/starters/live-status';
 import { fakeActivities, gate } from '../helpers/fake-activities';
-import { bundleWorkflows, startTestServer } from '../helpers/temporal';
+import { bundleWorkflows, FAST_ROLLOUT_SETTINGS, startTestServer } from '../helpers/temporal';
 
 const SECRETS = {
   github: 'gh-secret-0123456789abcdef',
   eventGrid: 'eg-secret-0123456789abcdef',
   token: 'tok-secret-0123456789abcdef',
-};
-
-// A retrain beside a champion rolls out step by step; here its bakes last a fraction of a second.
-const FAST_ROLLOUT_SETTINGS = {
-  ...DEFAULT_SETTINGS,
-  rollout: { ...DEFAULT_SETTINGS.rollout, bake: '200ms', watch: '200ms', checkEvery: '100ms' },
 };
 
 let env: TestWorkflowEnvironment;
