@@ -167,12 +167,17 @@ export function buildCli(): Command {
   withCommon(rollout.command('status', { isDefault: true }))
     .description('show the step, the traffic split, live metrics per deployment and the time to the next step')
     .option('--json', 'print JSON')
-    .action(async (flags: Flags) =>
-      withClient(flags, async (client, config) => {
+    // `status` is the default, so `amlops rollout <typo>` arrives here: name the actions rather than an arity error.
+    .argument('[action]')
+    .action(async (action: string | undefined, flags: Flags) => {
+      if (action !== undefined) {
+        throw new UserError(`Unknown rollout action '${action}': use status, pause, resume, promote or abort.`, 2);
+      }
+      await withClient(flags, async (client, config) => {
         const { cycle, rollout: status } = await currentRollout(client, config.project);
         out(flags.json ? JSON.stringify({ cycle, ...status }, null, 2) : formatRollout(cycle, status));
-      }),
-    );
+      });
+    });
   const controls = {
     pause: 'hold the current step (checks go on; a breach still rolls back)',
     resume: "let a paused step's bake count down again",
